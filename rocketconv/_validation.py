@@ -1,0 +1,373 @@
+"""Input checking and conversion shared by every rocketconv estimator.
+
+Everything a user may pass as ``X`` is turned here, once, into one of two
+shapes that the numba kernels understand:
+
+* a C-contiguous float array ``(n_cases, n_channels, n_timepoints)``, or
+* a list of float arrays ``(n_channels, n_timepoints_i)`` for unequal length.
+
+Each problem with the input raises a ``ValueError`` or ``TypeError`` whose
+message names the problem, so that no user ever sees a numba traceback or
+silent NaN features.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import numba
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "check_X",
+    "check_y",
+    "check_X_y",
+    "check_n_jobs",
+    "check_positive_int",
+    "check_output_size",
+    "pad_short_series",
+    "series_lengths",
+    "interpolate_missing",
+    "numba_threads",
+    "ShortSeriesWarning",
+]
+
+# A transform whose output would need more than this many bytes is refused
+# before anything is allocated (see ``check_output_size``).
+MAX_OUTPUT_BYTES = int(os.environ.get("ROCKETCONV_MAX_OUTPUT_BYTES", 64 * 2**30))
+
+
+class ShortSeriesWarning(UserWarning):
+    """Series shorter than a transformer's minimum were zero-padded."""
+
+
+def _name(estimator: Any) -> str:
+    if estimator is None:
+        return "rocketconv"
+    return estimator if isinstance(estimator, str) else type(estimator).__name__
+
+
+def _as_float_array(values: Any, where: str) -> np.ndarray:
+    """Convert one array-like to float64, with errors that name the problem."""
+    array = np.asarray(values)
+    if array.dtype.kind == "c":
+        raise TypeError(f"{where}: complex values are not supported; got {array.dtype}.")
+    if array.dtype.kind in "OUSV":
+        try:
+            array = array.astype(np.float64)
+        except (TypeError, ValueError) as error:
+            raise TypeError(
+                f"{where}: X must be numeric, but it holds non-numeric values "
+                f"({array.dtype}); {error}"
+            ) from None
+    elif array.dtype.kind == "b":
+        array = array.astype(np.float64)
+    elif array.dtype.kind not in "iuf":
+        raise TypeError(f"{where}: X must be numeric, got dtype {array.dtype}.")
+    if array.dtype != np.float32:
+        array = array.astype(np.float64, copy=False)
+    return array
+
+
+def _from_nested_frame(frame: pd.DataFrame, where: str) -> list[np.ndarray]:
+    """sktime's nested format: one row a case, one column a channel, cells Series."""
+    cases = []
+    for row in frame.itertuples(index=False):
+        channels = [_as_float_array(np.asarray(cell), where).ravel() for cell in row]
+        lengths = {len(channel) for channel in channels}
+        if len(lengths) != 1:
+            raise ValueError(
+                f"{where}: the channels of one case must have the same length, "
+                f"got lengths {sorted(lengths)}."
+            )
+        cases.append(np.stack(channels))
+    return cases
+
+
+def _is_nested_frame(X: Any) -> bool:
+    return (
+        isinstance(X, pd.DataFrame)
+        and X.shape[0] > 0
+        and X.shape[1] > 0
+        and isinstance(X.iloc[0, 0], pd.Series | np.ndarray | list)
+    )
+
+
+def _check_finite(array: np.ndarray, where: str, allow_nan: bool) -> None:
+    if np.isinf(array).any():
+        raise ValueError(f"{where}: X contains infinity; remove or clip it first.")
+    if not allow_nan and np.isnan(array).any():
+        raise ValueError(
+            f"{where}: X contains NaN (missing values). Impute them first, or pass "
+            "missing_values='interpolate' to fill gaps by linear interpolation."
+        )
+
+
+def check_X(
+    X: Any,
+    estimator: Any = None,
+    *,
+    allow_unequal: bool = True,
+    allow_nan: bool = False,
+    dtype: type = np.float64,
+) -> np.ndarray | list[np.ndarray]:
+    """Validate time-series input and return it in rocketconv's internal shape.
+
+    Parameters
+    ----------
+    X : array-like, list of arrays or pandas.DataFrame
+        ``(n_cases, n_channels, n_timepoints)``; ``(n_cases, n_timepoints)``
+        means one channel; a list of ``(n_channels, n_timepoints_i)`` (or 1-D)
+        arrays means unequal length; a DataFrame whose cells are Series is
+        sktime's nested format, a DataFrame of numbers is 2-D input.
+    estimator : object or str, optional
+        Used only to name the estimator in error messages.
+    allow_unequal : bool, default=True
+        Whether a list of unequal-length series is acceptable.
+    allow_nan : bool, default=False
+        Whether NaN values are passed through (for a later imputation step).
+    dtype : numpy dtype, default=np.float64
+        Float type of the returned arrays.
+
+    Returns
+    -------
+    X : ndarray of shape (n_cases, n_channels, n_timepoints) or list of ndarray
+        A list only when the series have unequal lengths.
+    """
+    where = _name(estimator)
+    if X is None:
+        raise ValueError(f"{where}: X is None; expected time series.")
+    if isinstance(X, pd.Series):
+        X = X.to_frame()
+    if _is_nested_frame(X):
+        X = _from_nested_frame(X, where)
+    elif isinstance(X, pd.DataFrame):
+        X = X.to_numpy()
+
+    if isinstance(X, list | tuple) and len(X) > 0 and not np.isscalar(X[0]):
+        cases = [_as_float_array(case, where) for case in X]
+        shapes = set()
+        for i, case in enumerate(cases):
+            if case.ndim == 1:
+                cases[i] = case = case[np.newaxis, :]
+            if case.ndim != 2:
+                raise ValueError(
+                    f"{where}: each case in a list must be 1-D (n_timepoints,) or "
+                    f"2-D (n_channels, n_timepoints); case {i} has shape {case.shape}."
+                )
+            shapes.add(case.shape)
+        if len(shapes) == 1:
+            X = np.stack(cases)
+        else:
+            n_channels = {shape[0] for shape in shapes}
+            if len(n_channels) != 1:
+                raise ValueError(
+                    f"{where}: all cases must have the same number of channels, "
+                    f"got {sorted(n_channels)}."
+                )
+            if not allow_unequal:
+                raise ValueError(
+                    f"{where}: series have unequal lengths, which this estimator "
+                    "does not support; resample or pad them to one length."
+                )
+            if n_channels.pop() == 0:
+                raise ValueError(f"{where}: X has 0 channels.")
+            for i, case in enumerate(cases):
+                if case.shape[1] == 0:
+                    raise ValueError(f"{where}: case {i} has length 0.")
+                _check_finite(case, f"{where} (case {i})", allow_nan)
+            return [np.ascontiguousarray(case, dtype=dtype) for case in cases]
+
+    array = _as_float_array(X, where)
+    if array.ndim == 2:
+        array = array[:, np.newaxis, :]
+    if array.ndim != 3:
+        raise ValueError(
+            f"{where}: X must be 2-D (n_cases, n_timepoints) or 3-D (n_cases, "
+            f"n_channels, n_timepoints), got a {array.ndim}-D array of shape "
+            f"{array.shape}."
+        )
+    n_cases, n_channels, n_timepoints = array.shape
+    if n_cases == 0:
+        raise ValueError(f"{where}: X is empty: 0 cases (shape {array.shape}).")
+    if n_channels == 0:
+        raise ValueError(f"{where}: X has 0 channels (shape {array.shape}).")
+    if n_timepoints == 0:
+        raise ValueError(f"{where}: X has series of length 0 (shape {array.shape}).")
+    _check_finite(array, where, allow_nan)
+    return np.ascontiguousarray(array, dtype=dtype)
+
+
+def check_y(y: Any, n_cases: int, estimator: Any = None, *, regression=False):
+    """Validate a target vector against the number of cases in X."""
+    where = _name(estimator)
+    if y is None:
+        raise ValueError(f"{where}: y is None; fit needs a target.")
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    if y.ndim != 1:
+        raise ValueError(f"{where}: y must be 1-D, got shape {y.shape}.")
+    if len(y) != n_cases:
+        raise ValueError(
+            f"{where}: X and y disagree: X has {n_cases} cases but y has "
+            f"{len(y)} values."
+        )
+    if regression:
+        try:
+            y = y.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"{where}: regression targets must be numeric.") from None
+        if not np.isfinite(y).all():
+            raise ValueError(f"{where}: y contains NaN or infinity.")
+    elif y.dtype.kind == "f" and np.isnan(y).any():
+        raise ValueError(f"{where}: y contains NaN labels.")
+    return y
+
+
+def check_X_y(X: Any, y: Any, estimator: Any = None, **kwargs):
+    """``check_X`` then ``check_y``; returns both."""
+    regression = kwargs.pop("regression", False)
+    X = check_X(X, estimator, **kwargs)
+    return X, check_y(y, len(X), estimator, regression=regression)
+
+
+def series_lengths(X: np.ndarray | list[np.ndarray]) -> np.ndarray:
+    """Length of each case, as int64."""
+    if isinstance(X, np.ndarray):
+        return np.full(X.shape[0], X.shape[2], dtype=np.int64)
+    return np.array([case.shape[1] for case in X], dtype=np.int64)
+
+
+def pad_short_series(X, min_length: int, estimator: Any = None):
+    """Zero-pad series shorter than ``min_length`` at the end, with a warning.
+
+    This is SPEC.md's policy (aeon's too): problems such as PenDigits (L=8)
+    and JapaneseVowels (L from 7) still work with kernels of length 9-11.
+    """
+    lengths = series_lengths(X)
+    if lengths.min() >= min_length:
+        return X
+    warnings.warn(
+        f"{_name(estimator)}: {int((lengths < min_length).sum())} series are shorter "
+        f"than the minimum length {min_length} (shortest {int(lengths.min())}); they "
+        "were zero-padded at the end.",
+        ShortSeriesWarning,
+        stacklevel=3,
+    )
+    if isinstance(X, np.ndarray):
+        padded = np.zeros(X.shape[:2] + (min_length,), dtype=X.dtype)
+        padded[:, :, : X.shape[2]] = X
+        return padded
+    out = []
+    for case in X:
+        if case.shape[1] < min_length:
+            padded = np.zeros((case.shape[0], min_length), dtype=case.dtype)
+            padded[:, : case.shape[1]] = case
+            case = padded
+        out.append(case)
+    return out
+
+
+def interpolate_missing(X, estimator: Any = None):
+    """Fill NaN inside each series by linear interpolation (ends: nearest value).
+
+    A series that is entirely NaN cannot be interpolated and is an error.
+    """
+    where = _name(estimator)
+    cases = X if isinstance(X, list) else list(X)
+    filled = []
+    for i, case in enumerate(cases):
+        case = np.array(case, dtype=np.float64, copy=True)
+        for channel in case:
+            missing = np.isnan(channel)
+            if missing.all():
+                raise ValueError(
+                    f"{where}: case {i} has a channel that is entirely NaN; "
+                    "it cannot be interpolated."
+                )
+            if missing.any():
+                positions = np.arange(len(channel))
+                channel[missing] = np.interp(
+                    positions[missing], positions[~missing], channel[~missing]
+                )
+        filled.append(case)
+    return filled if isinstance(X, list) else np.stack(filled)
+
+
+def check_fitted_shape(X, n_channels: int, n_timepoints: int | None, estimator: Any):
+    """Transform-time input must have the channel count (and length) seen in fit.
+
+    ``n_timepoints`` is None for estimators that accept any length at transform.
+    """
+    where = _name(estimator)
+    channels = X.shape[1] if isinstance(X, np.ndarray) else X[0].shape[0]
+    if channels != n_channels:
+        raise ValueError(
+            f"{where}: X has {channels} channels, but the estimator was fitted "
+            f"with {n_channels}."
+        )
+    if n_timepoints is not None and isinstance(X, np.ndarray):
+        if X.shape[2] != n_timepoints:
+            raise ValueError(
+                f"{where}: X has series of length {X.shape[2]}, but the estimator "
+                f"was fitted with length {n_timepoints}."
+            )
+
+
+def check_positive_int(value: Any, name: str, estimator: Any = None) -> int:
+    """Parameters such as ``n_features`` and ``n_kernels`` must be ints >= 1."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(
+            f"{_name(estimator)}: {name} must be a positive integer, got {value!r}."
+        )
+    if value < 1:
+        raise ValueError(
+            f"{_name(estimator)}: {name} must be a positive integer, got {value}."
+        )
+    return int(value)
+
+
+def check_output_size(
+    n_cases: int, n_features: int, itemsize: int, estimator: Any = None
+) -> None:
+    """Refuse, before allocating, an output that could never fit in memory."""
+    n_bytes = n_cases * n_features * itemsize
+    if n_bytes > MAX_OUTPUT_BYTES:
+        raise MemoryError(
+            f"{_name(estimator)}: the output would be {n_cases} x {n_features} "
+            f"features = {n_bytes / 2**30:.1f} GiB, more than the limit of "
+            f"{MAX_OUTPUT_BYTES / 2**30:.0f} GiB (ROCKETCONV_MAX_OUTPUT_BYTES). "
+            "Use fewer features or transform in smaller batches."
+        )
+
+
+def check_n_jobs(n_jobs: int | None) -> int:
+    """Number of numba threads: None means 1, negative counts back from all cores."""
+    available = numba.config.NUMBA_NUM_THREADS
+    if n_jobs is None:
+        return 1
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int | np.integer):
+        raise TypeError(f"n_jobs must be an int or None, got {n_jobs!r}.")
+    if n_jobs == 0:
+        raise ValueError("n_jobs == 0 has no meaning; use None, a positive int or -1.")
+    if n_jobs < 0:
+        return max(1, available + 1 + int(n_jobs))
+    return min(int(n_jobs), available)
+
+
+@contextlib.contextmanager
+def numba_threads(n_jobs: int | None) -> Iterator[int]:
+    """Run the enclosed numba ``prange`` loops on ``n_jobs`` threads."""
+    n_threads = check_n_jobs(n_jobs)
+    previous = numba.get_num_threads()
+    numba.set_num_threads(n_threads)
+    try:
+        yield n_threads
+    finally:
+        numba.set_num_threads(previous)
