@@ -22,6 +22,8 @@ from typing import Any
 import numba
 import numpy as np
 import pandas as pd
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import column_or_1d
 
 __all__ = [
     "check_X",
@@ -56,7 +58,8 @@ def _as_float_array(values: Any, where: str) -> np.ndarray:
     """Convert one array-like to float64, with errors that name the problem."""
     array = np.asarray(values)
     if array.dtype.kind == "c":
-        raise TypeError(f"{where}: complex values are not supported; got {array.dtype}.")
+        # ValueError with sklearn's wording, as sklearn's own checks expect
+        raise ValueError(f"{where}: Complex data not supported ({array.dtype}).")
     if array.dtype.kind in "OUSV":
         try:
             array = array.astype(np.float64)
@@ -142,6 +145,10 @@ def check_X(
     where = _name(estimator)
     if X is None:
         raise ValueError(f"{where}: X is None; expected time series.")
+    if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
+        raise TypeError(
+            f"{where}: sparse input is not supported; pass a dense array (X.toarray())."
+        )
     if isinstance(X, pd.Series):
         X = X.to_frame()
     if _is_nested_frame(X):
@@ -190,7 +197,8 @@ def check_X(
         raise ValueError(
             f"{where}: X must be 2-D (n_cases, n_timepoints) or 3-D (n_cases, "
             f"n_channels, n_timepoints), got a {array.ndim}-D array of shape "
-            f"{array.shape}."
+            f"{array.shape}. Reshape your data, e.g. X.reshape(1, -1) for one "
+            "series."
         )
     n_cases, n_channels, n_timepoints = array.shape
     if n_cases == 0:
@@ -198,7 +206,10 @@ def check_X(
     if n_channels == 0:
         raise ValueError(f"{where}: X has 0 channels (shape {array.shape}).")
     if n_timepoints == 0:
-        raise ValueError(f"{where}: X has series of length 0 (shape {array.shape}).")
+        raise ValueError(
+            f"{where}: X has series of length 0: 0 feature(s) (shape="
+            f"({n_cases}, 0)) while a minimum of 1 is required."
+        )
     _check_finite(array, where, allow_nan)
     return np.ascontiguousarray(array, dtype=dtype)
 
@@ -207,10 +218,10 @@ def check_y(y: Any, n_cases: int, estimator: Any = None, *, regression=False):
     """Validate a target vector against the number of cases in X."""
     where = _name(estimator)
     if y is None:
-        raise ValueError(f"{where}: y is None; fit needs a target.")
+        raise ValueError(f"{where} requires y to be passed, but the target y is None.")
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
-        y = y.ravel()
+        y = column_or_1d(y, warn=True)  # sklearn's DataConversionWarning
     if y.ndim != 1:
         raise ValueError(f"{where}: y must be 1-D, got shape {y.shape}.")
     if len(y) != n_cases:
@@ -225,8 +236,10 @@ def check_y(y: Any, n_cases: int, estimator: Any = None, *, regression=False):
             raise TypeError(f"{where}: regression targets must be numeric.") from None
         if not np.isfinite(y).all():
             raise ValueError(f"{where}: y contains NaN or infinity.")
-    elif y.dtype.kind == "f" and np.isnan(y).any():
-        raise ValueError(f"{where}: y contains NaN labels.")
+    else:
+        if y.dtype.kind == "f" and np.isnan(y).any():
+            raise ValueError(f"{where}: y contains NaN labels.")
+        check_classification_targets(y)  # "Unknown label type: continuous"
     return y
 
 

@@ -17,10 +17,10 @@ Heads
 * ``"auto"``: ridge while ``n_cases <= ridge_max_cases`` and its matrices fit
   in memory, else logistic, as the papers do for large data.
 
-Probabilities from the ridge head are calibrated: a multinomial logistic
-regression is fitted on the ridge's leave-one-out decision values (which
-RidgeClassifierCV computes anyway), not on training decision values, which
-ridge nearly interpolates when n_cases < n_features.
+Probabilities from the ridge head are calibrated: a temperature (one
+positive factor in a softmax) is fitted on the ridge's leave-one-out decision
+values, which RidgeClassifierCV computes anyway, not on training decision
+values, which ridge nearly interpolates when n_cases < n_features.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ import os
 from typing import Any
 
 import numpy as np
+from scipy.optimize import minimize_scalar
+from scipy.special import log_softmax, softmax
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -44,7 +46,11 @@ from sklearn.linear_model import (
     SGDClassifier,
 )
 from sklearn.preprocessing import LabelEncoder, StandardScaler
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
 from ._validation import check_X, check_y
 
@@ -73,7 +79,7 @@ class L2ColumnScaler(TransformerMixin, BaseEstimator):
     """
 
     def fit(self, X, y=None):
-        X = np.asarray(X)
+        X = validate_data(self, X, dtype=[np.float64, np.float32])
         self.mean_ = X.mean(axis=0, dtype=np.float64)
         # column by block: the norm of the centred column without a centred copy
         sum_squares = np.zeros(X.shape[1])
@@ -83,12 +89,12 @@ class L2ColumnScaler(TransformerMixin, BaseEstimator):
         scale = np.sqrt(sum_squares)
         scale[scale == 0] = 1.0
         self.scale_ = scale
-        self.n_features_in_ = X.shape[1]
         return self
 
     def transform(self, X):
         check_is_fitted(self)
-        return (np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return (X.astype(np.float64) - self.mean_) / self.scale_
 
 
 def resolve_transformer(transformer: Any, random_state=None, n_jobs=1):
@@ -108,7 +114,13 @@ def resolve_transformer(transformer: Any, random_state=None, n_jobs=1):
             f"transformer must be a name or an object with fit/transform, got "
             f"{transformer!r}."
         )
-    return clone(transformer)
+    transformer = clone(transformer)
+    # an instance without its own seed takes the classifier's, so that the
+    # classifier's random_state alone makes the whole fit reproducible
+    params = transformer.get_params(deep=False)
+    if params.get("random_state", 0) is None and random_state is not None:
+        transformer.set_params(random_state=random_state)
+    return transformer
 
 
 def published_scaler(transformer) -> TransformerMixin:
@@ -199,7 +211,7 @@ class _RocketBase(BaseEstimator):
         return features
 
     def _features(self, X):
-        check_is_fitted(self, "transformer_")
+        check_is_fitted(self, "head_")
         return self.transformer_.transform(X)
 
     def _allows_nan(self) -> bool:
@@ -242,7 +254,7 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
     transformer_ : fitted transformer
     head_ : fitted scaler + linear model (Pipeline) or mini-batch softmax
     head_kind_ : {"ridge", "logistic", "minibatch"}
-    calibrator_ : LogisticRegression or None
+    calibrator_ : TemperatureScaler or None
         Maps ridge decision values to probabilities (ridge head only).
     classes_ : ndarray
 
@@ -265,7 +277,6 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
         class_weight=None,
         ridge_max_cases=10_000,
         minibatch_threshold=50_000,
-        calibration_C=10.0,
         n_jobs=1,
         random_state=None,
     ):
@@ -275,7 +286,6 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
         self.class_weight = class_weight
         self.ridge_max_cases = ridge_max_cases
         self.minibatch_threshold = minibatch_threshold
-        self.calibration_C = calibration_C
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -314,13 +324,18 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
         self.classes_ = self._label_encoder.classes_
         if len(self.classes_) < 2:
             raise ValueError(
-                f"{type(self).__name__}: y has a single class ({self.classes_[0]!r}); "
+                f"{type(self).__name__}: y has 1 class ({self.classes_[0]!r}); "
                 "classification needs at least two."
             )
         features = self._fit_features(X)
         codes = self._label_encoder.transform(y)
         if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=np.float64)
+            sample_weight = _check_sample_weight(sample_weight, features)
+            if len(np.unique(codes[sample_weight > 0])) < 2:
+                raise ValueError(
+                    f"{type(self).__name__}: only one class has non-zero sample "
+                    "weight; classification needs at least two."
+                )
         self.head_kind_ = self._choose_head(*features.shape)
         self.calibrator_ = None
         if self.head_kind_ == "ridge":
@@ -357,13 +372,17 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
         # leave-one-out decision values at the chosen alpha -> calibration
         chosen = int(np.flatnonzero(np.isclose(alphas, ridge.alpha_))[0])
         loo = ridge.cv_results_[:, :, chosen]
-        self.calibrator_ = LogisticRegression(C=self.calibration_C, max_iter=1000)
-        self.calibrator_.fit(loo, codes)
+        # zero-weight cases have no leave-one-out value (0/0): leave them out
+        usable = np.isfinite(loo).all(axis=1)
+        if sample_weight is not None:
+            usable &= sample_weight > 0
+        self.calibrator_ = TemperatureScaler().fit(loo[usable], codes[usable])
 
     def decision_function(self, X) -> np.ndarray:
         """Decision values of the head (ridge: one column per class, or 1-D
         for two classes)."""
-        return self.head_.decision_function(self._features(X))
+        features = self._features(X)
+        return self.head_.decision_function(features)
 
     def predict(self, X) -> np.ndarray:
         """Predicted class labels."""
@@ -377,10 +396,7 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
         features = self._features(X)
         if self.calibrator_ is None:
             return self.head_.predict_proba(features)
-        decision = self.head_.decision_function(features)
-        if decision.ndim == 1:
-            decision = decision[:, np.newaxis]
-        return self.calibrator_.predict_proba(decision)
+        return self.calibrator_.predict_proba(self.head_.decision_function(features))
 
 
 class RocketRegressor(RegressorMixin, _RocketBase):
@@ -401,7 +417,9 @@ class RocketRegressor(RegressorMixin, _RocketBase):
     head_ : Pipeline(scaler, RidgeCV)
     """
 
-    def __init__(self, transformer="minirocket", alphas=None, n_jobs=1, random_state=None):
+    def __init__(
+        self, transformer="minirocket", alphas=None, n_jobs=1, random_state=None
+    ):
         self.transformer = transformer
         self.alphas = alphas
         self.n_jobs = n_jobs
@@ -413,13 +431,57 @@ class RocketRegressor(RegressorMixin, _RocketBase):
         y = check_y(y, len(X), self, regression=True)
         features = self._fit_features(X)
         alphas = DEFAULT_ALPHAS if self.alphas is None else np.asarray(self.alphas)
-        self.head_ = _pipeline(published_scaler(self.transformer_), RidgeCV(alphas=alphas))
+        self.head_ = _pipeline(
+            published_scaler(self.transformer_), RidgeCV(alphas=alphas)
+        )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, features)
         self.head_.fit(features, y, ridgecv__sample_weight=sample_weight)
         return self
 
     def predict(self, X) -> np.ndarray:
         """Predicted targets."""
-        return self.head_.predict(self._features(X))
+        features = self._features(X)
+        return self.head_.predict(features)
+
+
+class TemperatureScaler(BaseEstimator):
+    """Probabilities ``softmax(T * decision)`` with one temperature ``T > 0``.
+
+    ``T`` minimises the log-loss of held-out (here: leave-one-out) decision
+    values. One positive factor keeps the ordering of the decision values,
+    so ``argmax(predict_proba) == predict`` always holds, and one parameter
+    cannot overfit the few cases of a small UCR training set. For two
+    classes the ridge decision ``d`` becomes the logits ``(0, d)``.
+
+    Attributes
+    ----------
+    temperature_ : float
+    """
+
+    def fit(self, decision, codes) -> TemperatureScaler:
+        logits = self._logits(decision)
+        rows = np.arange(len(codes))
+
+        def loss(log_temperature):
+            scaled = np.exp(log_temperature) * logits
+            return -log_softmax(scaled, axis=1)[rows, codes].mean()
+
+        result = minimize_scalar(loss, bounds=(-5.0, 8.0), method="bounded")
+        self.temperature_ = float(np.exp(result.x))
+        return self
+
+    @staticmethod
+    def _logits(decision) -> np.ndarray:
+        decision = np.asarray(decision, dtype=np.float64)
+        if decision.ndim == 1:
+            decision = decision[:, np.newaxis]
+        if decision.shape[1] == 1:
+            return np.column_stack([np.zeros(len(decision)), decision[:, 0]])
+        return decision
+
+    def predict_proba(self, decision) -> np.ndarray:
+        return softmax(self.temperature_ * self._logits(decision), axis=1)
 
 
 class _LeaveOneOutSquaredError:

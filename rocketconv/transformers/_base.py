@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
@@ -87,13 +91,14 @@ class BaseConvolutionTransformer(
             The fitted transformer.
         """
         self._check_params()
-        X = self._prepare(X)
+        X = self._validate(X)
         self.n_channels_ = X.shape[1] if isinstance(X, np.ndarray) else X[0].shape[0]
         self.equal_length_ = isinstance(X, np.ndarray)
         self.n_timepoints_ = X.shape[2] if self.equal_length_ else None
         if self.equal_length_:
             self.n_features_in_ = self.n_timepoints_ * self.n_channels_
         rng = check_random_state(self.random_state)
+        X = pad_short_series(X, self._min_length, self)
         self._fit(SeriesBatch.from_cases(X), rng)
         self._n_features_out = self._n_output_features()
         return self
@@ -112,7 +117,7 @@ class BaseConvolutionTransformer(
         features : ndarray of shape (n_cases, n_features_out), float32
         """
         check_is_fitted(self, "_n_features_out")
-        X = self._prepare(X, fitted=True)
+        X = pad_short_series(self._validate(X, fitted=True), self._min_length, self)
         n_cases = len(X)
         check_output_size(n_cases, self._n_features_out, 4, self)
         out = np.empty((n_cases, self._n_features_out), dtype=np.float32)
@@ -125,8 +130,8 @@ class BaseConvolutionTransformer(
         return out
 
     # -- helpers ---------------------------------------------------------------
-    def _prepare(self, X: Any, fitted: bool = False):
-        """Validate, impute (if asked) and pad short series."""
+    def _validate(self, X: Any, fitted: bool = False):
+        """Validate and impute (if asked); at transform, compare with fit."""
         strategy = getattr(self, "missing_values", None)
         if strategy not in (None, "error", "interpolate"):
             raise ValueError(
@@ -143,7 +148,7 @@ class BaseConvolutionTransformer(
             if isinstance(X, np.ndarray) and n_timepoints is not None:
                 self._check_length(X)
             check_fitted_shape(X, self.n_channels_, None, self)
-        return pad_short_series(X, self._min_length, self)
+        return X
 
     def _check_length(self, X: np.ndarray) -> None:
         channels, length = X.shape[1], X.shape[2]

@@ -97,6 +97,19 @@ def shifted_sums(series, dilation, alpha, gamma):
     ``series`` is (n_channels, length); ``alpha`` (n_channels, length) and
     ``gamma`` (9, n_channels, length) are preallocated scratch arrays.
     """
+    shifted_sums_offset(series, dilation, 0, alpha, gamma)
+
+
+@njit(cache=True)
+def shifted_sums_offset(series, dilation, left_offset, alpha, gamma):
+    """:func:`shifted_sums` with the four left taps moved by ``left_offset``.
+
+    Tap ``j < 4`` reads ``X[t + (j - 4) * dilation + left_offset]``; taps
+    ``j >= 4`` are unchanged. ``left_offset=0`` is the MiniRocket kernel;
+    MultiRocket's reference transform of the first difference uses
+    ``left_offset=1`` (see ``multirocket.py``). ``alpha``/``gamma`` may be
+    longer than the series: only the first ``length`` points are written.
+    """
     n_channels, length = series.shape
     for c in range(n_channels):
         for t in range(length):
@@ -106,6 +119,8 @@ def shifted_sums(series, dilation, alpha, gamma):
             if j == 4:
                 continue
             shift = (j - 4) * dilation
+            if j < 4:
+                shift += left_offset
             for t in range(length):
                 source = t + shift
                 if 0 <= source < length:
@@ -171,7 +186,9 @@ def fit_biases(
             gamma = np.empty((KERNEL_LENGTH, n_channels, length), dtype=np.float32)
             shifted_sums(series, dilations[d], alpha, gamma)
             output = np.empty(length, dtype=np.float32)
-            subset = channels[channel_offsets[combination] : channel_offsets[combination + 1]]
+            subset = channels[
+                channel_offsets[combination] : channel_offsets[combination + 1]
+            ]
             kernel_output(alpha, gamma, kernel, subset, output)
             biases[feature : feature + n_this] = np.quantile(
                 output, quantile_values[feature : feature + n_this]
@@ -195,3 +212,27 @@ def pooling_range(length, dilation, dilation_index, kernel):
     if length - 2 * padding <= 0:
         return 0, length
     return padding, length - padding
+
+
+@njit(cache=True)
+def first_difference(values, starts, lengths, n_channels):
+    """The packed SeriesBatch of ``diff(X)`` (length ``L - 1`` per case).
+
+    Returns ``(values, starts, lengths)`` of the differenced batch; values
+    are float32 differences of the float32 series.
+    """
+    n_cases = len(starts)
+    new_lengths = lengths - 1
+    new_starts = np.empty(n_cases, dtype=np.int64)
+    total = 0
+    for case in range(n_cases):
+        new_starts[case] = total
+        total += n_channels * new_lengths[case]
+    new_values = np.empty(total, dtype=np.float32)
+    for case in range(n_cases):
+        series = case_view(values, starts, lengths, n_channels, case)
+        out = case_view(new_values, new_starts, new_lengths, n_channels, case)
+        for c in range(n_channels):
+            for t in range(new_lengths[case]):
+                out[c, t] = series[c, t + 1] - series[c, t]
+    return new_values, new_starts, new_lengths

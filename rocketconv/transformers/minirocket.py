@@ -44,7 +44,9 @@ def _ppv(output, start, stop, biases, out, first):
         ordered = np.sort(output[start:stop])
         for b in range(n_biases):
             # index of the first value > bias = number of values <= bias
-            out[first + b] = (span - np.searchsorted(ordered, biases[b], "right")) / span
+            out[first + b] = (
+                span - np.searchsorted(ordered, biases[b], "right")
+            ) / span
 
 
 @njit(cache=True, parallel=True)
@@ -79,7 +81,14 @@ def _transform(
                 ]
                 kernel_output(alpha, gamma, kernel, subset, output)
                 start, stop = pooling_range(length, dilations[d], d, kernel)
-                _ppv(output, start, stop, biases[feature : feature + n_this], row, feature)
+                _ppv(
+                    output,
+                    start,
+                    stop,
+                    biases[feature : feature + n_this],
+                    row,
+                    feature,
+                )
                 feature += n_this
                 combination += 1
     return features

@@ -1,0 +1,299 @@
+"""MiniRocket pinned to the published algorithm (SPEC.md), not just to shapes."""
+
+import pickle
+from itertools import combinations
+
+import numpy as np
+import pytest
+
+from rocketconv import MiniRocket
+from rocketconv._validation import ShortSeriesWarning
+from rocketconv.transformers._dilations import (
+    KERNEL_INDICES,
+    fit_dilations,
+    kernel_weights,
+    quantiles,
+)
+
+RNG = np.random.default_rng(42)
+
+
+def published_dilations(length, n_features=10_000, max_dilations=32):
+    """The formula of SPEC.md, written out independently of the package."""
+    per_kernel = n_features // 84
+    n_dilations = min(per_kernel, max_dilations)
+    exponents = np.linspace(0, np.log2((length - 1) / 8), n_dilations)
+    raw = (2.0**exponents).astype(np.int32)
+    dilations, counts = np.unique(raw, return_counts=True)
+    counts = (counts * (per_kernel / n_dilations)).astype(np.int32)
+    i = 0
+    while counts.sum() < per_kernel:
+        counts[i % len(counts)] += 1
+        i += 1
+    return dilations, counts
+
+
+def dilated_same_convolution(series, weights, dilation):
+    """Explicit 'same' convolution with zeros outside the series (float64)."""
+    length = len(series)
+    out = np.zeros(length)
+    for t in range(length):
+        for j, w in enumerate(weights):
+            source = t + (j - 4) * dilation
+            if 0 <= source < length:
+                out[t] += w * series[source]
+    return out
+
+
+def naive_features(model, X):
+    """PPV features by explicit convolution, for univariate X (n, L)."""
+    weights = kernel_weights().astype(np.float64)
+    rows = []
+    for series in X:
+        row = []
+        feature = 0
+        for d_index, (dilation, n_this) in enumerate(
+            zip(model.dilations_, model.n_features_per_dilation_, strict=True)
+        ):
+            padding = 4 * dilation
+            for kernel in range(84):
+                output = dilated_same_convolution(series, weights[kernel], dilation)
+                if (d_index + kernel) % 2 == 1:
+                    output = output[padding : len(series) - padding]
+                for bias in model.biases_[feature : feature + n_this]:
+                    row.append(np.mean(output > bias))
+                feature += n_this
+        rows.append(row)
+    return np.array(rows)
+
+
+def test_the_84_kernels():
+    weights = kernel_weights()
+    assert weights.shape == (84, 9)
+    assert np.all(weights.sum(axis=1) == 0)  # -1 x 6 + 2 x 3
+    assert np.all((weights == 2).sum(axis=1) == 3)
+    placements = {tuple(np.flatnonzero(row == 2)) for row in weights}
+    assert placements == set(combinations(range(9), 3))
+    assert tuple(KERNEL_INDICES[0]) == (0, 1, 2)
+    assert tuple(KERNEL_INDICES[-1]) == (6, 7, 8)
+
+
+@pytest.mark.parametrize("length", [9, 24, 150, 500, 2000])
+def test_dilations_follow_the_published_formula(length):
+    dilations, counts = fit_dilations(length, 10_000, 32)
+    expected_dilations, expected_counts = published_dilations(length)
+    np.testing.assert_array_equal(dilations, expected_dilations)
+    np.testing.assert_array_equal(counts, expected_counts)
+    assert counts.sum() == 119
+    assert dilations.max() <= (length - 1) / 8
+
+
+def test_dilations_for_length_150_and_500():
+    dilations, counts = fit_dilations(150, 10_000, 32)
+    assert dilations[0] == 1 and dilations[-1] == 18  # int(2**log2(149/8))
+    assert counts[0] == 30  # 8 values in logspace round down to 1, x 119/32, +1
+    dilations, counts = fit_dilations(500, 10_000, 32)
+    assert dilations[-1] == int((500 - 1) / 8)
+    assert len(dilations) == 23
+
+
+def test_quantiles_are_the_golden_ratio_sequence():
+    q = quantiles(5)
+    phi = (1 + 5**0.5) / 2
+    np.testing.assert_allclose(q, [(i * phi) % 1 for i in range(1, 6)], rtol=1e-6)
+
+
+def test_feature_count_and_range():
+    X = RNG.normal(size=(6, 1, 60))
+    features = MiniRocket(random_state=0).fit_transform(X)
+    assert features.shape == (6, 9996)
+    assert features.dtype == np.float32
+    assert np.all((features >= 0) & (features <= 1))
+
+
+def test_biases_are_quantiles_of_one_examples_output():
+    # identical cases: whichever example is drawn, the output is this series'
+    series = RNG.normal(size=80)
+    X = np.tile(series, (5, 1))
+    model = MiniRocket(n_features=840, random_state=1).fit(X)
+    weights = kernel_weights().astype(np.float64)
+    q = quantiles(len(model.biases_)).astype(np.float64)
+    feature = 0
+    for dilation, n_this in zip(
+        model.dilations_, model.n_features_per_dilation_, strict=True
+    ):
+        for kernel in range(84):
+            output = dilated_same_convolution(series, weights[kernel], dilation)
+            expected = np.quantile(output, q[feature : feature + n_this])
+            np.testing.assert_allclose(
+                model.biases_[feature : feature + n_this],
+                expected,
+                rtol=1e-4,
+                atol=1e-4,
+            )
+            feature += n_this
+
+
+def test_hand_computed_impulse():
+    # One series of length 9 with a unit impulse in the middle: the only
+    # dilation is 1 and the output of kernel k at t is its weight at 8 - t.
+    X = np.zeros((1, 9))
+    X[0, 4] = 1.0
+    model = MiniRocket(random_state=0).fit(X)
+    np.testing.assert_array_equal(model.dilations_, [1])
+    model.biases_[:] = 0.0
+    features = model.transform(X)[0].reshape(84, 119)
+    # kernel 0 = weights 2 at positions 0,1,2: C = [-1]*6 + [2]*3, padded (d+k
+    # even) -> PPV 3/9
+    assert np.all(features[0] == np.float32(3 / 9))
+    # kernel 1 = positions 0,1,3: odd -> valid part only, C[4] = w[4] = -1 -> 0
+    assert np.all(features[1] == 0)
+    # kernel 83 = positions 6,7,8: (0 + 83) odd -> valid part, C[4] = -1 -> 0
+    assert np.all(features[83] == 0)
+    # kernel 2 = positions 0,1,4: even -> padded, C = w reversed: 2s at t=4,7,8
+    assert np.all(features[2] == np.float32(3 / 9))
+    # with bias -1.5 every point of kernel 0's output counts
+    model.biases_[:119] = -1.5
+    assert np.all(model.transform(X)[0, :119] == 1.0)
+
+
+def test_matches_explicit_convolution():
+    X = RNG.normal(size=(3, 40))
+    model = MiniRocket(n_features=840, random_state=3).fit(X)
+    fast = model.transform(X).astype(np.float64)
+    slow = naive_features(model, X)
+    mismatch = np.abs(fast - slow) > 1e-6
+    # float32 vs float64 can only flip a point lying on a bias (a quantile may
+    # equal an output value exactly): allow a handful, each one point's worth
+    assert mismatch.mean() < 0.01
+    assert np.abs(fast - slow).max() <= 1 / 40 + 1e-6
+
+
+def test_random_state_types_and_n_jobs_give_identical_features():
+    X = RNG.normal(size=(20, 2, 50))
+    reference = MiniRocket(n_features=840, random_state=7).fit_transform(X)
+    for random_state in [np.int64(7), np.random.RandomState(7)]:
+        other = MiniRocket(n_features=840, random_state=random_state).fit_transform(X)
+        np.testing.assert_array_equal(other, reference)
+    parallel = MiniRocket(n_features=840, random_state=7, n_jobs=2).fit_transform(X)
+    np.testing.assert_array_equal(parallel, reference)
+    different = MiniRocket(n_features=840, random_state=8).fit_transform(X)
+    assert not np.array_equal(different, reference)
+
+
+def test_pickle_round_trip_is_bit_identical():
+    X = RNG.normal(size=(8, 30))
+    model = MiniRocket(n_features=840, random_state=0).fit(X)
+    clone = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(clone.transform(X), model.transform(X))
+
+
+def test_multivariate_channel_subsets():
+    X = RNG.normal(size=(10, 12, 40))
+    model = MiniRocket(n_features=840, random_state=0).fit(X)
+    sizes = np.diff(model.channel_offsets_)
+    assert sizes.min() >= 1 and sizes.max() <= 9
+    assert len(np.unique(sizes)) > 2  # the size is random, not fixed
+    assert model.channels_.max() < 12
+    for start, stop in zip(
+        model.channel_offsets_[:-1], model.channel_offsets_[1:], strict=True
+    ):
+        subset = model.channels_[start:stop]
+        assert len(np.unique(subset)) == len(subset)  # without replacement
+    univariate = MiniRocket(n_features=840, random_state=0).fit(X[:, :1])
+    assert np.all(np.diff(univariate.channel_offsets_) == 1)
+
+
+def test_multivariate_sums_channel_outputs():
+    # duplicated channel summed twice == one channel scaled by two (PPV is
+    # scale invariant only when biases scale too: compare to 2*X univariate)
+    X = RNG.normal(size=(6, 1, 50))
+    model = MiniRocket(n_features=840, random_state=0).fit(X)
+    features = model.transform(X)
+    assert features.shape == (6, 840 // 84 * 84)
+    doubled = MiniRocket(n_features=840, random_state=0).fit(2 * X)
+    np.testing.assert_array_equal(doubled.transform(2 * X), features)
+
+
+def test_unequal_length_each_case_on_its_own_length():
+    cases = [RNG.normal(size=(2, n)) for n in (30, 45, 60, 31)]
+    model = MiniRocket(n_features=840, random_state=0).fit(cases)
+    assert model.n_timepoints_ is None
+    features = model.transform(cases)
+    assert features.shape == (4, 840)
+    # a case's features do not depend on the other cases in the batch
+    alone = model.transform([cases[1]])
+    np.testing.assert_array_equal(alone[0], features[1])
+    # equal-length lists are the same as arrays
+    equal = [RNG.normal(size=(1, 40)) for _ in range(3)]
+    model = MiniRocket(n_features=840, random_state=0)
+    np.testing.assert_array_equal(
+        model.fit_transform(equal), model.fit_transform(np.stack(equal))
+    )
+
+
+def test_reference_length_sets_the_dilations():
+    cases = [RNG.normal(size=(1, n)) for n in (20, 100, 400)]
+    longest = MiniRocket(n_features=840, random_state=0).fit(cases)
+    shortest = MiniRocket(n_features=840, reference_length="min", random_state=0)
+    shortest.fit(cases)
+    assert longest.dilations_.max() == int(399 / 8)
+    assert shortest.dilations_.max() == 2  # int(2 ** log2(19 / 8))
+
+
+def test_short_series_are_padded_with_a_warning():
+    X = RNG.normal(size=(5, 1, 7))
+    with pytest.warns(ShortSeriesWarning, match="zero-padded"):
+        features = MiniRocket(n_features=840, random_state=0).fit_transform(X)
+    assert np.isfinite(features).all()
+    padded = np.concatenate([X, np.zeros((5, 1, 2))], axis=2)
+    np.testing.assert_array_equal(
+        features, MiniRocket(n_features=840, random_state=0).fit_transform(padded)
+    )
+
+
+@pytest.mark.parametrize(
+    ("X", "error", "message"),
+    [
+        (np.zeros(10), ValueError, "2-D .* or 3-D"),
+        (np.zeros((0, 20)), ValueError, "0 cases"),
+        (np.full((3, 20), np.nan), ValueError, "NaN"),
+        (np.full((3, 20), np.inf), ValueError, "infinity"),
+        (np.array([["a"] * 20] * 3), TypeError, "non-numeric"),
+        (np.zeros((3, 20), dtype=complex), ValueError, "Complex data"),
+        (np.zeros((3, 0, 20)), ValueError, "0 channels"),
+    ],
+)
+def test_bad_input_is_named(X, error, message):
+    with pytest.raises(error, match=message):
+        MiniRocket(n_features=840).fit(X)
+
+
+def test_transform_must_match_fit():
+    X = RNG.normal(size=(5, 2, 30))
+    model = MiniRocket(n_features=840, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="3 channels.*fitted with 2"):
+        model.transform(RNG.normal(size=(5, 3, 30)))
+    with pytest.raises(ValueError, match="length 40 where fit saw length 30"):
+        model.transform(RNG.normal(size=(5, 2, 40)))
+
+
+@pytest.mark.parametrize("n_features", [0, -5, 83])
+def test_bad_n_features(n_features):
+    with pytest.raises(ValueError, match="n_features"):
+        MiniRocket(n_features=n_features).fit(RNG.normal(size=(3, 20)))
+
+
+def test_missing_values_interpolated_on_request():
+    X = RNG.normal(size=(4, 30))
+    X_missing = X.copy()
+    X_missing[1, 10] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        MiniRocket(n_features=840).fit(X_missing)
+    model = MiniRocket(n_features=840, missing_values="interpolate", random_state=0)
+    features = model.fit_transform(X_missing)
+    assert np.isfinite(features).all()
+    X_filled = X.copy()
+    X_filled[1, 10] = (X[1, 9] + X[1, 11]) / 2
+    expected = MiniRocket(n_features=840, random_state=0).fit_transform(X_filled)
+    np.testing.assert_array_equal(features, expected)
