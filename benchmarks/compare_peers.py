@@ -1,0 +1,235 @@
+"""Speed of rocketconv's transformers against aeon's and sktime's, in one run.
+
+Each (library, transformer, n_jobs, data shape) is timed in a fresh
+subprocess with an empty numba cache, so that
+
+* ``first_call_s`` = import + compile + the first fit_transform on 10 cases,
+* ``steady_s`` = best of ``--repeats`` fit_transform calls on the full data,
+
+are measured separately. Peers live in another environment (``--peer-python``,
+e.g. a venv with ``pip install aeon sktime``); when a peer would take too long
+it is timed on ``--peer-max-cases`` cases and scaled linearly in n_cases (the
+transform is linear in n_cases; the table says so in ``peer_scaled``).
+
+    python benchmarks/compare_peers.py --transformers minirocket \\
+        --shapes 1000x1x500,1000x6x500 --n-jobs 1,2 [--plot speed.png]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+
+# library -> transformer -> (module, class, keyword arguments)
+CONSTRUCTORS = {
+    "rocketconv": {
+        "rocket": ("rocketconv", "Rocket", {"n_kernels": 10_000}),
+        "minirocket": ("rocketconv", "MiniRocket", {"n_features": 10_000}),
+        "multirocket": ("rocketconv", "MultiRocket", {"n_features": 50_000}),
+        "hydra": ("rocketconv", "Hydra", {"n_kernels": 8, "n_groups": 64}),
+    },
+    "aeon": {
+        "rocket": (
+            "aeon.transformations.collection.convolution_based",
+            "Rocket",
+            {"n_kernels": 10_000},
+        ),
+        "minirocket": (
+            "aeon.transformations.collection.convolution_based",
+            "MiniRocket",
+            {"n_kernels": 10_000},
+        ),
+        "multirocket": (
+            "aeon.transformations.collection.convolution_based",
+            "MultiRocket",
+            # aeon counts 4 pooling operators per kernel *and* both
+            # representations: 6,250 kernels -> 49,728 features like ours
+            {"n_kernels": 6_250},
+        ),
+        "hydra": (
+            "aeon.transformations.collection.convolution_based",
+            "HydraTransformer",
+            {"n_kernels": 8, "n_groups": 64},
+        ),
+    },
+    "sktime": {
+        "rocket": ("sktime.transformations.panel.rocket", "Rocket", {}),
+        "minirocket": ("sktime.transformations.panel.rocket", "MiniRocket", {}),
+        "multirocket": ("sktime.transformations.panel.rocket", "MultiRocket", {}),
+    },
+}
+MULTIVARIATE_SKTIME = {
+    "minirocket": "MiniRocketMultivariate",
+    "multirocket": "MultiRocketMultivariate",
+}
+
+
+def worker(library: str, transformer: str, n_jobs: int, data: str, repeats: int):
+    """Runs inside the subprocess; prints one JSON line."""
+    import importlib
+
+    X = np.load(data)
+    start = time.perf_counter()
+    module, name, kwargs = CONSTRUCTORS[library][transformer]
+    if library == "sktime" and X.shape[1] > 1:
+        name = MULTIVARIATE_SKTIME.get(transformer, name)
+    cls = getattr(importlib.import_module(module), name)
+
+    def make():
+        return cls(random_state=0, n_jobs=n_jobs, **kwargs)
+
+    make().fit_transform(X[:10])
+    first_call = time.perf_counter() - start
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        features = make().fit_transform(X)
+        times.append(time.perf_counter() - start)
+    print(
+        json.dumps(
+            {
+                "first_call_s": first_call,
+                "steady_s": min(times),
+                "n_features": int(np.asarray(features).shape[1]),
+            }
+        )
+    )
+
+
+def run_worker(python, library, transformer, n_jobs, data, repeats, timeout):
+    env = dict(os.environ)
+    with tempfile.TemporaryDirectory() as cache:
+        env["NUMBA_CACHE_DIR"] = cache  # cold cache: compile time is measured
+        env["NUMBA_NUM_THREADS"] = str(max(2, n_jobs))
+        env["OMP_NUM_THREADS"] = env["OPENBLAS_NUM_THREADS"] = str(n_jobs)
+        command = [
+            python, __file__, "--worker", library, transformer, str(n_jobs), data,
+            str(repeats),
+        ]  # fmt: skip
+        try:
+            result = subprocess.run(
+                command, capture_output=True, text=True, env=env, timeout=timeout
+            )
+        except subprocess.TimeoutExpired:
+            return {"error": f"timeout after {timeout} s"}
+    if result.returncode != 0:
+        return {"error": result.stderr.strip().splitlines()[-1][:120]}
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--worker", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--transformers", default="minirocket")
+    parser.add_argument("--shapes", default="1000x1x500,1000x6x500")
+    parser.add_argument("--n-jobs", default="1,2")
+    parser.add_argument("--libraries", default="rocketconv,aeon,sktime")
+    default_peer = Path("/work/venv-aeon/bin/python")
+    parser.add_argument(
+        "--peer-python", default=str(default_peer) if default_peer.exists() else None
+    )
+    parser.add_argument("--peer-max-cases", type=int, default=1000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--timeout", type=int, default=1800)
+    parser.add_argument("--out", default=str(HERE / "results" / "compare_peers.csv"))
+    parser.add_argument("--plot", default=None, help="PNG of the ratios")
+    args = parser.parse_args()
+    if args.worker:
+        library, transformer, n_jobs, data, repeats = args.worker
+        worker(library, transformer, int(n_jobs), data, int(repeats))
+        return
+
+    rng = np.random.default_rng(0)
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for shape in args.shapes.split(","):
+            n_cases, n_channels, length = map(int, shape.split("x"))
+            X = rng.normal(size=(n_cases, n_channels, length)).astype(np.float64)
+            full = os.path.join(folder, f"{shape}.npy")
+            np.save(full, X)
+            peer_cases = min(n_cases, args.peer_max_cases)
+            small = os.path.join(folder, f"{shape}-peer.npy")
+            np.save(small, X[:peer_cases])
+            for transformer in args.transformers.split(","):
+                for n_jobs in map(int, args.n_jobs.split(",")):
+                    for library in args.libraries.split(","):
+                        if transformer not in CONSTRUCTORS[library]:
+                            continue
+                        ours = library == "rocketconv"
+                        python = sys.executable if ours else args.peer_python
+                        if python is None:
+                            continue
+                        result = run_worker(
+                            python,
+                            library,
+                            transformer,
+                            n_jobs,
+                            full if ours else small,
+                            args.repeats,
+                            args.timeout,
+                        )
+                        scale = 1.0 if ours else n_cases / peer_cases
+                        if "steady_s" in result:
+                            result["steady_s"] *= scale
+                        rows.append(
+                            {
+                                "transformer": transformer,
+                                "shape": shape,
+                                "n_jobs": n_jobs,
+                                "library": library,
+                                "peer_scaled": scale != 1.0,
+                                **result,
+                            }
+                        )
+                        print(rows[-1], flush=True)
+
+    table = pd.DataFrame(rows)
+    ours = table[table.library == "rocketconv"].set_index(
+        ["transformer", "shape", "n_jobs"]
+    )
+    table["speedup_vs_peer"] = [
+        ours.steady_s.get((row.transformer, row.shape, row.n_jobs), np.nan)
+        and row.steady_s / ours.steady_s.get((row.transformer, row.shape, row.n_jobs))
+        for row in table.itertuples()
+    ]
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.out, index=False)
+    print(f"\nmachine: {os.cpu_count()} cores; steady = best of {args.repeats}")
+    with pd.option_context("display.width", 200, "display.max_rows", 500):
+        print(table.round(3).to_string(index=False))
+    if args.plot:
+        plot(table, args.plot)
+
+
+def plot(table: pd.DataFrame, path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    peers = table[(table.library != "rocketconv") & table.speedup_vs_peer.notna()]
+    labels = [
+        f"{r.transformer} {r.shape} j{r.n_jobs} vs {r.library}"
+        for r in peers.itertuples()
+    ]
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(peers) + 1))
+    ax.barh(labels, peers.speedup_vs_peer)
+    ax.axvline(1.0, color="k", lw=1)
+    ax.set_xlabel("speed-up of rocketconv (peer steady time / ours)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+if __name__ == "__main__":
+    main()
