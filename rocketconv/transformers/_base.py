@@ -17,12 +17,13 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
 )
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import (
     check_fitted_shape,
     check_output_size,
+    check_random_state,
+    check_size_parameters,
     check_X,
     interpolate_missing,
     numba_threads,
@@ -91,13 +92,14 @@ class BaseConvolutionTransformer(
             The fitted transformer.
         """
         self._check_params()
+        check_size_parameters(self)
+        rng = check_random_state(self.random_state, self)
         X = self._validate(X)
         self.n_channels_ = X.shape[1] if isinstance(X, np.ndarray) else X[0].shape[0]
         self.equal_length_ = isinstance(X, np.ndarray)
         self.n_timepoints_ = X.shape[2] if self.equal_length_ else None
         if self.equal_length_:
             self.n_features_in_ = self.n_timepoints_ * self.n_channels_
-        rng = check_random_state(self.random_state)
         X = pad_short_series(X, self._min_length, self)
         self._fit(SeriesBatch.from_cases(X), rng)
         self._n_features_out = self._n_output_features()
@@ -138,12 +140,15 @@ class BaseConvolutionTransformer(
                 f"{type(self).__name__}: missing_values must be None/'error' or "
                 f"'interpolate', got {strategy!r}."
             )
+        # a list may always hold series of another length than fit's, even
+        # when its series happen to share one length (check_X stacks them)
+        given_as_list = isinstance(X, list | tuple)
         X = check_X(X, self, allow_nan=strategy == "interpolate")
         if strategy == "interpolate":
             X = interpolate_missing(X, self)
         if fitted:
             n_timepoints = self.n_timepoints_ if self.equal_length_ else None
-            if n_timepoints is not None and not isinstance(X, np.ndarray):
+            if given_as_list or not isinstance(X, np.ndarray):
                 n_timepoints = None  # a list is always allowed to vary
             if isinstance(X, np.ndarray) and n_timepoints is not None:
                 self._check_length(X)

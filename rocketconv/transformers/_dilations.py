@@ -153,48 +153,54 @@ def case_view(values, starts, lengths, n_channels, case):
 
 
 @njit(cache=True)
+def _example_outputs(
+    values, starts, lengths, n_channels, dilation, channels, channel_offsets,
+    example_indices, outputs, output_starts,
+):  # fmt: skip
+    """Full-length ('same') output of each kernel at one dilation on its own
+    example, kernel ``k`` into ``outputs[output_starts[k]:output_starts[k+1]]``."""
+    for kernel in range(N_KERNELS):
+        series = case_view(values, starts, lengths, n_channels, example_indices[kernel])
+        length = series.shape[1]
+        alpha = np.empty((n_channels, length), dtype=np.float32)
+        gamma = np.empty((KERNEL_LENGTH, n_channels, length), dtype=np.float32)
+        shifted_sums(series, dilation, alpha, gamma)
+        subset = channels[channel_offsets[kernel] : channel_offsets[kernel + 1]]
+        start = output_starts[kernel]
+        kernel_output(alpha, gamma, kernel, subset, outputs[start : start + length])
+
+
 def fit_biases(
-    values,
-    starts,
-    lengths,
-    n_channels,
-    dilations,
-    n_features_per_dilation,
-    quantile_values,
-    channels,
-    channel_offsets,
-    example_indices,
-):
+    values, starts, lengths, n_channels, dilations, n_features_per_dilation,
+    quantile_values, channels, channel_offsets, example_indices,
+) -> np.ndarray:  # fmt: skip
     """Biases: quantiles of one training example's full ('same') kernel output.
 
     For combination ``(dilation, kernel)`` number ``m``, the example is
     ``example_indices[m]`` and the quantiles are those at the positions of
     that combination's features in the output, as in the reference code.
+    The convolutions run in numba; the quantiles are numpy's own (numba's
+    np.quantile takes about a minute to compile).
     """
-    n_features = N_KERNELS * n_features_per_dilation.sum()
-    biases = np.zeros(n_features, dtype=np.float32)
+    biases = np.empty(N_KERNELS * int(n_features_per_dilation.sum()), np.float32)
     feature = 0
-    combination = 0
-    for d in range(len(dilations)):
-        n_this = n_features_per_dilation[d]
+    for d, dilation in enumerate(dilations):
+        combinations = slice(d * N_KERNELS, (d + 1) * N_KERNELS)
+        examples = np.ascontiguousarray(example_indices[combinations])
+        output_starts = np.concatenate(([0], np.cumsum(lengths[examples])))
+        outputs = np.empty(output_starts[-1], dtype=np.float32)
+        _example_outputs(
+            values, starts, lengths, n_channels, dilation, channels,
+            channel_offsets[d * N_KERNELS : (d + 1) * N_KERNELS + 1],
+            examples, outputs, output_starts,
+        )  # fmt: skip
+        n_this = int(n_features_per_dilation[d])
         for kernel in range(N_KERNELS):
-            series = case_view(
-                values, starts, lengths, n_channels, example_indices[combination]
-            )
-            length = series.shape[1]
-            alpha = np.empty((n_channels, length), dtype=np.float32)
-            gamma = np.empty((KERNEL_LENGTH, n_channels, length), dtype=np.float32)
-            shifted_sums(series, dilations[d], alpha, gamma)
-            output = np.empty(length, dtype=np.float32)
-            subset = channels[
-                channel_offsets[combination] : channel_offsets[combination + 1]
-            ]
-            kernel_output(alpha, gamma, kernel, subset, output)
+            output = outputs[output_starts[kernel] : output_starts[kernel + 1]]
             biases[feature : feature + n_this] = np.quantile(
                 output, quantile_values[feature : feature + n_this]
             )
             feature += n_this
-            combination += 1
     return biases
 
 

@@ -4,6 +4,7 @@ because MultiRocket uses them too."""
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -44,7 +45,6 @@ def _ppv(segment, biases, out, first):
         out[first + b] = count / span
 
 
-@njit(cache=True, parallel=True)
 def _transform(
     values,
     starts,
@@ -80,6 +80,12 @@ def _transform(
                 feature += n_this
                 combination += 1
     return features
+
+
+# One body, two compilations: numba's parallel backend costs ~3x the compile
+# time, so a single-threaded transform (the default n_jobs=1) never pays it.
+_transform_serial = njit(cache=True)(_transform)
+_transform_parallel = njit(cache=True, parallel=True)(_transform)
 
 
 class MiniRocket(BaseConvolutionTransformer):
@@ -221,7 +227,10 @@ class MiniRocket(BaseConvolutionTransformer):
         return len(self.biases_)
 
     def _transform_cases(self, batch: SeriesBatch) -> np.ndarray:
-        return _transform(
+        # numba_threads(n_jobs) in BaseConvolutionTransformer.transform set this
+        parallel = numba.get_num_threads() > 1
+        transform = _transform_parallel if parallel else _transform_serial
+        return transform(
             batch.values,
             batch.starts,
             batch.lengths,
