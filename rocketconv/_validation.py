@@ -32,6 +32,9 @@ __all__ = [
     "check_n_jobs",
     "check_positive_int",
     "check_output_size",
+    "check_size_parameters",
+    "check_random_state",
+    "output_limit_bytes",
     "pad_short_series",
     "series_lengths",
     "interpolate_missing",
@@ -40,8 +43,15 @@ __all__ = [
 ]
 
 # A transform whose output would need more than this many bytes is refused
-# before anything is allocated (see ``check_output_size``).
+# before anything is allocated (see ``check_output_size``). Without the
+# environment variable the machine's physical memory lowers it further.
+_LIMIT_FROM_ENV = "ROCKETCONV_MAX_OUTPUT_BYTES" in os.environ
 MAX_OUTPUT_BYTES = int(os.environ.get("ROCKETCONV_MAX_OUTPUT_BYTES", 64 * 2**30))
+
+# Bytes that fitting costs per requested feature, a generous upper bound:
+# float32 biases plus the float64/int64 temporaries of building them
+# (MiniRocket's quantiles take three 8-byte arrays of n_features).
+FIT_BYTES_PER_FEATURE = 32
 
 
 class ShortSeriesWarning(UserWarning):
@@ -156,7 +166,9 @@ def check_X(
     elif isinstance(X, pd.DataFrame):
         X = X.to_numpy()
 
-    if isinstance(X, list | tuple) and len(X) > 0 and not np.isscalar(X[0]):
+    if isinstance(X, list | tuple) and len(X) == 0:
+        raise ValueError(f"{where}: X is empty: 0 cases (an empty {type(X).__name__}).")
+    if isinstance(X, list | tuple) and not np.isscalar(X[0]):
         cases = [_as_float_array(case, where) for case in X]
         shapes = set()
         for i, case in enumerate(cases):
@@ -346,18 +358,124 @@ def check_positive_int(value: Any, name: str, estimator: Any = None) -> int:
     return int(value)
 
 
+def _physical_memory_bytes() -> int | None:
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def output_limit_bytes() -> int:
+    """The largest output (or fitted state) rocketconv agrees to allocate.
+
+    ``ROCKETCONV_MAX_OUTPUT_BYTES`` when set (honoured exactly: a machine
+    with swap or a memory-mapped output may want more than its RAM);
+    otherwise 64 GiB or the machine's physical memory, whichever is less, so
+    that a request that cannot fit fails with a message instead of being
+    killed by the operating system half-way through a transform.
+    """
+    if _LIMIT_FROM_ENV:
+        return MAX_OUTPUT_BYTES
+    physical = _physical_memory_bytes()
+    return MAX_OUTPUT_BYTES if physical is None else min(MAX_OUTPUT_BYTES, physical)
+
+
 def check_output_size(
     n_cases: int, n_features: int, itemsize: int, estimator: Any = None
 ) -> None:
     """Refuse, before allocating, an output that could never fit in memory."""
-    n_bytes = n_cases * n_features * itemsize
-    if n_bytes > MAX_OUTPUT_BYTES:
+    n_bytes = int(n_cases) * int(n_features) * int(itemsize)
+    limit = output_limit_bytes()
+    if n_bytes > limit:
         raise MemoryError(
             f"{_name(estimator)}: the output would be {n_cases} x {n_features} "
             f"features = {n_bytes / 2**30:.1f} GiB, more than the limit of "
-            f"{MAX_OUTPUT_BYTES / 2**30:.0f} GiB (ROCKETCONV_MAX_OUTPUT_BYTES). "
-            "Use fewer features or transform in smaller batches."
+            f"{limit / 2**30:.1f} GiB (physical memory, or "
+            "ROCKETCONV_MAX_OUTPUT_BYTES). Use fewer features or transform in "
+            "smaller batches."
         )
+
+
+def _int_param(params: dict, name: str) -> int | None:
+    value = params.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        return None
+    return int(value)
+
+
+def check_size_parameters(
+    estimator: Any, bytes_per_feature: int = FIT_BYTES_PER_FEATURE
+) -> None:
+    """Refuse, before fit allocates anything, size parameters that cannot fit.
+
+    The number of features per case is bounded below from the parameters
+    alone: ``n_features`` (MiniRocket, MultiRocket), ``n_kernels`` (ROCKET
+    makes two features per kernel) and ``n_kernels * n_groups`` (Hydra makes
+    at least that many). If even that many features for ONE case, at
+    ``bytes_per_feature`` bytes of fitted state each, exceed
+    :func:`output_limit_bytes`, fitting would exhaust memory (or, worse,
+    spend minutes in a Python loop first), so a ``MemoryError`` naming the
+    parameter is raised at once. Call it after the parameters' types have
+    been checked; non-integer values are ignored here.
+    """
+    params = estimator.get_params(deep=False)
+    n_kernels = _int_param(params, "n_kernels")
+    n_groups = _int_param(params, "n_groups")
+    candidates = {
+        "n_features": _int_param(params, "n_features"),
+        "n_kernels": n_kernels,
+    }
+    if n_kernels is not None and n_groups is not None:
+        candidates["n_kernels * n_groups"] = n_kernels * n_groups
+    limit = output_limit_bytes()
+    for name, value in candidates.items():
+        if value is not None and value * bytes_per_feature > limit:
+            shown = (
+                f"{name}={value}"
+                if "*" not in name
+                else f"n_kernels * n_groups = {n_kernels} * {n_groups}"
+            )
+            raise MemoryError(
+                f"{_name(estimator)}: {shown} is too large: its features would "
+                f"need about {value * bytes_per_feature / 2**30:.1f} GiB for a "
+                f"single case, more than the limit of {limit / 2**30:.1f} GiB "
+                "(physical memory, or ROCKETCONV_MAX_OUTPUT_BYTES)."
+            )
+
+
+def check_random_state(random_state: Any, estimator: Any = None):
+    """sklearn's ``check_random_state`` with errors that name ``random_state``.
+
+    Accepted: None, an int (Python or numpy) in ``[0, 2**32 - 1]``, or a
+    ``numpy.random.RandomState``. A ``numpy.random.Generator`` is refused
+    with a ``TypeError`` (as scikit-learn does): estimators draw with the
+    RandomState API, and silently re-seeding from a Generator would consume
+    the caller's stream, so repeated fits would differ. Pass an int seed, e.g.
+    ``int(rng.integers(2**32))``.
+    """
+    from sklearn.utils import check_random_state as sklearn_check_random_state
+
+    where = _name(estimator)
+    if isinstance(random_state, np.random.Generator):
+        raise TypeError(
+            f"{where}: random_state must be None, an int or a "
+            "numpy.random.RandomState; a numpy.random.Generator is not supported. "
+            "Pass an int seed instead, e.g. random_state=int(rng.integers(2**32))."
+        )
+    if random_state is None or isinstance(random_state, np.random.RandomState):
+        return sklearn_check_random_state(random_state)
+    if isinstance(random_state, bool) or not isinstance(random_state, int | np.integer):
+        raise TypeError(
+            f"{where}: random_state must be None, an int or a "
+            f"numpy.random.RandomState, got {random_state!r} "
+            f"({type(random_state).__name__})."
+        )
+    if not 0 <= int(random_state) <= 2**32 - 1:
+        raise ValueError(
+            f"{where}: random_state must be between 0 and 2**32 - 1, got "
+            f"{random_state}."
+        )
+    return np.random.RandomState(int(random_state))
 
 
 def check_n_jobs(n_jobs: int | None) -> int:

@@ -52,7 +52,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._validation import check_X, check_y
+from ._validation import check_random_state, check_X, check_y
 
 DEFAULT_ALPHAS = np.logspace(-3, 3, 10)
 
@@ -318,6 +318,7 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
         -------
         self : object
         """
+        check_random_state(self.random_state, self)  # fail before any work
         X = check_X(X, self, allow_nan=self._allows_nan())
         y = check_y(y, len(X), self)
         self._label_encoder = LabelEncoder().fit(y)
@@ -427,6 +428,7 @@ class RocketRegressor(RegressorMixin, _RocketBase):
 
     def fit(self, X, y, sample_weight=None) -> RocketRegressor:
         """Fit the transformer, then RidgeCV on its scaled features."""
+        check_random_state(self.random_state, self)  # fail before any work
         X = check_X(X, self, allow_nan=self._allows_nan())
         y = check_y(y, len(X), self, regression=True)
         features = self._fit_features(X)

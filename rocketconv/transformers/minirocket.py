@@ -76,7 +76,8 @@ def _transform(
                 ]
                 kernel_output(alpha, gamma, kernel, subset, output)
                 start, stop = pooling_range(length, dilations[d], d, kernel)
-                _ppv(output[start:stop], biases[feature : feature + n_this], row, feature)
+                pooled = output[start:stop]
+                _ppv(pooled, biases[feature : feature + n_this], row, feature)
                 feature += n_this
                 combination += 1
     return features
