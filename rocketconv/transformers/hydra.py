@@ -1,0 +1,419 @@
+"""Hydra (Dempster, Schmidt & Webb, DMKD 2023), its SparseScaler, and the
+MultiRocket + Hydra concatenation, with the transform in numpy/Numba (the
+reference code is PyTorch)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._validation import check_positive_int
+from ._base import BaseConvolutionTransformer, SeriesBatch
+from ._dilations import KERNEL_LENGTH, case_view
+from .multirocket import MultiRocket
+
+# Timepoints convolved per tile: n_kernels rows of this many float32 stay in
+# L1 cache while the arg-max/arg-min pass reads them back.
+_TILE = 512
+
+
+def hydra_dilations(length: int) -> np.ndarray:
+    """``2 ** arange(int(log2((length - 1) / 8)) + 1)``, as the reference."""
+    max_exponent = np.log2((length - 1) / (KERNEL_LENGTH - 1))
+    return (2 ** np.arange(int(max_exponent) + 1)).astype(np.int64)
+
+
+@njit(cache=True)
+def _group_input(series, channels, out):
+    """Sum of the (possibly repeated) channels ``channels`` of ``series``."""
+    length = out.shape[0]
+    for t in range(length):
+        out[t] = 0.0
+    for c in channels:
+        for t in range(length):
+            out[t] += series[c, t]
+
+
+@njit(cache=True)
+def _count_group(padded, length, dilation, weights, row, first_max, first_min, tile):
+    """Convolve one group of kernels with one series and count the winners.
+
+    ``padded`` is the series with ``4 * dilation`` zeros on each side ('same'
+    padding), ``weights`` (n_kernels, 9). At every timepoint the kernel with
+    the largest output adds that output to ``row[first_max + kernel]`` and the
+    kernel with the smallest output adds 1 to ``row[first_min + kernel]``;
+    ties go to the lowest kernel index, as ``torch.max``/``torch.min``.
+    """
+    n_kernels = weights.shape[0]
+    for t0 in range(0, length, _TILE):
+        n = min(_TILE, length - t0)
+        for k in range(n_kernels):
+            for t in range(n):
+                tile[k, t] = 0.0
+            for j in range(KERNEL_LENGTH):
+                w = weights[k, j]
+                offset = t0 + j * dilation
+                for t in range(n):
+                    tile[k, t] += w * padded[offset + t]
+        for t in range(n):
+            best = tile[0, t]
+            best_k = 0
+            worst = tile[0, t]
+            worst_k = 0
+            for k in range(1, n_kernels):
+                value = tile[k, t]
+                if value > best:
+                    best = value
+                    best_k = k
+                if value < worst:
+                    worst = value
+                    worst_k = k
+            row[first_max + best_k] += best
+            row[first_min + worst_k] += 1.0
+
+
+@njit(cache=True, parallel=True)
+def _transform(values, starts, lengths, n_channels, dilations, weights, channels):
+    """Hydra features of a packed batch.
+
+    ``weights``: (n_dilations, n_representations, n_groups, n_kernels, 9);
+    ``channels``: (n_dilations, n_representations, n_groups, n_per_group),
+    ignored when ``n_channels == 1``.
+    """
+    n_cases = len(starts)
+    n_dilations, n_repr, n_groups, n_kernels, _ = weights.shape
+    block = n_groups * n_kernels
+    features = np.zeros((n_cases, n_dilations * n_repr * 2 * block), dtype=np.float32)
+    max_padding = (KERNEL_LENGTH - 1) * dilations[-1] // 2
+    for case in prange(n_cases):
+        series = case_view(values, starts, lengths, n_channels, case)
+        length = series.shape[1]
+        diff = np.empty((n_channels, max(length - 1, 1)), dtype=np.float32)
+        for c in range(n_channels):
+            for t in range(length - 1):
+                diff[c, t] = series[c, t + 1] - series[c, t]
+        padded = np.zeros(length + 2 * max_padding, dtype=np.float32)
+        tile = np.empty((n_kernels, _TILE), dtype=np.float32)
+        row = features[case]
+        for d in range(n_dilations):
+            dilation = dilations[d]
+            padding = (KERNEL_LENGTH - 1) * dilation // 2
+            for r in range(n_repr):
+                source = series if r == 0 else diff
+                n = length if r == 0 else length - 1
+                first = (d * n_repr + r) * 2 * block
+                view = padded[: n + 2 * padding]
+                view[:] = 0.0
+                for g in range(n_groups):
+                    # univariate: every group sees the same input, filled once
+                    if n_channels > 1 or g == 0:
+                        if n_channels > 1:
+                            _group_input(
+                                source[:, :n],
+                                channels[d, r, g],
+                                view[padding : padding + n],
+                            )
+                        else:
+                            view[padding : padding + n] = source[0, :n]
+                    _count_group(
+                        view,
+                        n,
+                        dilation,
+                        weights[d, r, g],
+                        row,
+                        first + g * n_kernels,
+                        first + block + g * n_kernels,
+                        tile,
+                    )
+    return features
+
+
+class Hydra(BaseConvolutionTransformer):
+    """Hydra: competing random kernels, counted per group (dictionary-like).
+
+    The Hydra transform of Dempster, Schmidt & Webb (2023), following the
+    reference PyTorch code (``angus924/hydra``, ``code/hydra.py`` and, for
+    more than one channel, ``code/hydra_multivariate.py``, as aeon's
+    ``HydraTransformer``), in float32 with Numba:
+
+    * dilations ``2 ** arange(int(log2((L - 1) / 8)) + 1)`` for the fit
+      length ``L``; 'same' zero padding ``4 * dilation``;
+    * ``n_groups`` groups of ``n_kernels`` kernels of length 9 per dilation;
+      weights N(0, 1), then mean-centred and divided by their L1 norm
+      (``sum |w|``), per kernel;
+    * when ``n_groups > 1`` half the groups (``n_groups // 2``, so an odd
+      ``n_groups`` loses one) see ``X`` and the other half ``diff(X)``
+      (length ``L - 1``); with ``n_groups == 1`` the one group sees ``X``;
+    * at every timepoint of a group's outputs, the kernel with the largest
+      output adds that output to its "max" count (soft counting, the
+      reference's ``scatter_add`` of ``max_values``), and the kernel with the
+      smallest output adds 1 to its "min" count (hard counting, ``scatter_add``
+      of ones); ties go to the lowest kernel index;
+    * layout as the reference: for each dilation, for ``X`` then
+      ``diff(X)``: the max counts (group-major, ``n_groups/2 x n_kernels``)
+      then the min counts. Features:
+      ``n_dilations * 2 * n_groups * n_kernels`` (``1,024 * n_dilations`` by
+      default: 5,120 for L = 150, 6,144 for L = 500).
+
+    Multivariate (more than one channel): each (dilation, representation,
+    group) convolves the sum of ``clip(C // 2, 2, 8)`` channels drawn *with*
+    replacement (so a channel may count twice), as the reference.
+
+    Unequal length (a list): dilations come from the longest training series;
+    each case is convolved on its own length. Series shorter than 9 (the
+    kernel length; it also guarantees at least one dilation) are zero-padded
+    to 9 with a :class:`~rocketconv._validation.ShortSeriesWarning`; the
+    reference accepts 5 <= L < 9 unpadded (with one dilation).
+
+    The published head (``_published_scaler``) is :class:`SparseScaler` then
+    ``RidgeClassifierCV(alphas=logspace(-3, 3, 10))``, as aeon's
+    ``HydraClassifier`` that produced the bake-off results (the Hydra README
+    example used ``RidgeClassifierCV(normalize=True)`` instead).
+
+    Parameters
+    ----------
+    n_kernels : int, default=8
+        Kernels per group (``k``).
+    n_groups : int, default=64
+        Groups per dilation (``g``), split between ``X`` and ``diff(X)``.
+    missing_values : {None, "interpolate"}, default=None
+        None raises on NaN; "interpolate" fills NaN by linear interpolation.
+    n_jobs : int, default=1
+        Numba threads over cases; -1 uses all cores. Output does not depend
+        on it.
+    random_state : int, RandomState instance or None, default=None
+        Determines the weights and the channel draws.
+
+    Attributes
+    ----------
+    dilations_ : ndarray of int64
+    weights_ : ndarray of float32
+        Shape ``(n_dilations, n_representations, n_groups // n_representations,
+        n_kernels, 9)``; ``n_representations = min(2, n_groups)``.
+    channels_ : ndarray of int64
+        Shape ``(n_dilations, n_representations, n_groups // n_representations,
+        n_per_group)``: the channel draws (unused for one channel).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rocketconv import Hydra
+    >>> X = np.random.default_rng(0).normal(size=(10, 1, 50))
+    >>> features = Hydra(random_state=0).fit_transform(X)
+    >>> features.shape  # int(log2(49 / 8)) + 1 = 3 dilations
+    (10, 3072)
+    >>> # first dilation, X: each of the 32 groups has one "min" winner per timepoint
+    >>> bool((features[:, 256:512].sum(axis=1) == 32 * 50).all())
+    True
+    """
+
+    _min_length = KERNEL_LENGTH
+
+    def __init__(
+        self,
+        n_kernels: int = 8,
+        n_groups: int = 64,
+        missing_values: str | None = None,
+        n_jobs: int | None = 1,
+        random_state=None,
+    ):
+        self.n_kernels = n_kernels
+        self.n_groups = n_groups
+        self.missing_values = missing_values
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def _check_params(self) -> None:
+        check_positive_int(self.n_kernels, "n_kernels", self)
+        check_positive_int(self.n_groups, "n_groups", self)
+
+    def _fit(self, batch: SeriesBatch, rng: np.random.RandomState) -> None:
+        self.dilations_ = hydra_dilations(int(batch.lengths.max()))
+        n_repr = min(2, self.n_groups)
+        n_groups = self.n_groups // n_repr
+        weights = rng.standard_normal(
+            (len(self.dilations_), n_repr, n_groups, self.n_kernels, KERNEL_LENGTH)
+        )
+        weights -= weights.mean(axis=-1, keepdims=True)
+        weights /= np.abs(weights).sum(axis=-1, keepdims=True)
+        self.weights_ = weights.astype(np.float32)
+        n_per_group = int(np.clip(batch.n_channels // 2, 2, 8))
+        self.channels_ = rng.randint(
+            0, batch.n_channels, (len(self.dilations_), n_repr, n_groups, n_per_group)
+        ).astype(np.int64)
+
+    def _n_output_features(self) -> int:
+        n_dilations, n_repr, n_groups, n_kernels, _ = self.weights_.shape
+        return n_dilations * n_repr * 2 * n_groups * n_kernels
+
+    def _transform_cases(self, batch: SeriesBatch) -> np.ndarray:
+        return _transform(
+            batch.values,
+            batch.starts,
+            batch.lengths,
+            batch.n_channels,
+            self.dilations_,
+            self.weights_,
+            self.channels_,
+        )
+
+    def _published_scaler(self):
+        """Hydra's published scaler: :class:`SparseScaler`."""
+        return SparseScaler()
+
+
+class SparseScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Hydra's scaler for sparse count features (reference / aeon ``SparseScaler``).
+
+    ``fit``: with ``Z = sqrt(max(X, 0))``, ``mu = mean(Z)``, ``sigma =
+    std(Z, ddof=1) + mean(Z == 0) ** exponent + 1e-8`` per column (ddof=1 as
+    ``torch.std``; ddof=0 for a single row). ``transform``:
+    ``(Z - mu) * (Z != 0) / sigma`` with ``mask=True`` (zeros stay zero: a
+    count that never happened carries no evidence), ``(Z - mu) / sigma``
+    without. The ``mean(Z == 0) ** exponent`` term inflates the scale of
+    mostly-zero columns.
+
+    Parameters
+    ----------
+    mask : bool, default=True
+    exponent : float, default=4
+
+    Attributes
+    ----------
+    mean_, scale_ : ndarray of shape (n_features,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rocketconv.transformers.hydra import SparseScaler
+    >>> X = np.array([[0.0, 4.0], [4.0, 16.0], [16.0, 0.0]])
+    >>> Z = SparseScaler().fit_transform(X)
+    >>> bool(Z[0, 0] == 0.0 and Z[2, 1] == 0.0)
+    True
+    """
+
+    def __init__(self, mask: bool = True, exponent: float = 4):
+        self.mask = mask
+        self.exponent = exponent
+
+    def fit(self, X, y=None) -> SparseScaler:
+        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        Z = np.sqrt(np.clip(X, 0, None))
+        epsilon = (Z == 0).mean(axis=0) ** self.exponent + 1e-8
+        self.mean_ = Z.mean(axis=0)
+        ddof = 1 if len(Z) > 1 else 0
+        self.scale_ = Z.std(axis=0, ddof=ddof) + epsilon
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        check_is_fitted(self, "mean_")
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        Z = np.sqrt(np.clip(X, 0, None))
+        out = Z - self.mean_
+        if self.mask:
+            out *= Z != 0
+        out /= self.scale_
+        return out
+
+
+class MultiRocketHydra(BaseConvolutionTransformer):
+    """Hydra and MultiRocket features side by side, as aeon's MultiRocketHydra.
+
+    Features are ``[Hydra | MultiRocket]`` (aeon's order), each computed
+    exactly as :class:`Hydra` and :class:`~rocketconv.MultiRocket`. The
+    published head (aeon's ``MultiRocketHydraClassifier``, the bake-off's
+    MR-Hydra) scales the Hydra block with :class:`SparseScaler` and the
+    MultiRocket block with ``StandardScaler`` before one
+    ``RidgeClassifierCV(logspace(-3, 3, 10))``; ``_published_scaler``
+    returns that block scaler. Series shorter than 10 are zero-padded to 10.
+
+    Parameters
+    ----------
+    n_kernels, n_groups : int, default=8, 64
+        Hydra's parameters.
+    n_features : int, default=50_000
+        MultiRocket's (49,728 features).
+    missing_values : {None, "interpolate"}, default=None
+    n_jobs : int, default=1
+    random_state : int, RandomState instance or None, default=None
+
+    Attributes
+    ----------
+    hydra_, multirocket_ : fitted Hydra and MultiRocket
+    n_hydra_features_ : int
+        Width of the Hydra block (the first columns).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rocketconv.transformers.hydra import MultiRocketHydra
+    >>> X = np.random.default_rng(0).normal(size=(10, 1, 50))
+    >>> transformer = MultiRocketHydra(random_state=0).fit(X)
+    >>> transformer.transform(X).shape  # 3,072 Hydra + 49,728 MultiRocket
+    (10, 52800)
+    """
+
+    _min_length = KERNEL_LENGTH + 1
+
+    def __init__(
+        self,
+        n_kernels: int = 8,
+        n_groups: int = 64,
+        n_features: int = 50_000,
+        missing_values: str | None = None,
+        n_jobs: int | None = 1,
+        random_state=None,
+    ):
+        self.n_kernels = n_kernels
+        self.n_groups = n_groups
+        self.n_features = n_features
+        self.missing_values = missing_values
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def _parts(self) -> tuple[Hydra, MultiRocket]:
+        return (
+            Hydra(self.n_kernels, self.n_groups, n_jobs=self.n_jobs),
+            MultiRocket(self.n_features, n_jobs=self.n_jobs),
+        )
+
+    def _check_params(self) -> None:
+        for part in self._parts():
+            part._check_params()
+
+    def _fit(self, batch: SeriesBatch, rng: np.random.RandomState) -> None:
+        self.hydra_, self.multirocket_ = self._parts()
+        for part in (self.hydra_, self.multirocket_):
+            # the batch is validated and padded already: fit the parts on it
+            part._fit(batch, rng)
+            part._n_features_out = part._n_output_features()
+        self.n_hydra_features_ = self.hydra_._n_features_out
+
+    def _n_output_features(self) -> int:
+        return self.n_hydra_features_ + self.multirocket_._n_features_out
+
+    def _transform_cases(self, batch: SeriesBatch) -> np.ndarray:
+        return np.hstack(
+            (
+                self.hydra_._transform_cases(batch),
+                self.multirocket_._transform_cases(batch),
+            )
+        )
+
+    def _published_scaler(self):
+        """SparseScaler on the Hydra block, StandardScaler on MultiRocket's."""
+        check_is_fitted(self, "n_hydra_features_")
+        return ColumnTransformer(
+            [
+                ("hydra", SparseScaler(), slice(0, self.n_hydra_features_)),
+                (
+                    "multirocket",
+                    StandardScaler(),
+                    slice(self.n_hydra_features_, self._n_features_out),
+                ),
+            ]
+        )
