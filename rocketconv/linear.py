@@ -52,7 +52,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._validation import check_random_state, check_X, check_y
+from ._validation import check_n_jobs, check_random_state, check_X, check_y
 
 DEFAULT_ALPHAS = np.logspace(-3, 3, 10)
 
@@ -319,6 +319,7 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
         self : object
         """
         check_random_state(self.random_state, self)  # fail before any work
+        check_n_jobs(self.n_jobs, self)
         X = check_X(X, self, allow_nan=self._allows_nan())
         y = check_y(y, len(X), self)
         self._label_encoder = LabelEncoder().fit(y)
@@ -429,6 +430,7 @@ class RocketRegressor(RegressorMixin, _RocketBase):
     def fit(self, X, y, sample_weight=None) -> RocketRegressor:
         """Fit the transformer, then RidgeCV on its scaled features."""
         check_random_state(self.random_state, self)  # fail before any work
+        check_n_jobs(self.n_jobs, self)
         X = check_X(X, self, allow_nan=self._allows_nan())
         y = check_y(y, len(X), self, regression=True)
         features = self._fit_features(X)
@@ -463,11 +465,18 @@ class TemperatureScaler(BaseEstimator):
 
     def fit(self, decision, codes) -> TemperatureScaler:
         logits = self._logits(decision)
-        rows = np.arange(len(codes))
+        n_classes = logits.shape[1]
+        # Platt's smoothed targets, (n_k + 1) / (n_k + 2) for the true class:
+        # when leave-one-out separates the classes perfectly, hard targets
+        # would drive T to infinity and the probabilities to one-hot.
+        counts = np.bincount(codes, minlength=n_classes)
+        true_mass = (counts[codes] + 1.0) / (counts[codes] + 2.0)
+        targets = np.repeat(((1.0 - true_mass) / (n_classes - 1))[:, None], n_classes, 1)
+        targets[np.arange(len(codes)), codes] = true_mass
 
         def loss(log_temperature):
             scaled = np.exp(log_temperature) * logits
-            return -log_softmax(scaled, axis=1)[rows, codes].mean()
+            return -(targets * log_softmax(scaled, axis=1)).sum(axis=1).mean()
 
         result = minimize_scalar(loss, bounds=(-5.0, 8.0), method="bounded")
         self.temperature_ = float(np.exp(result.x))
