@@ -13,10 +13,25 @@ import os
 
 __version__ = "0.1.0"
 
-# Numba's default 'workqueue' threading layer aborts when two Python threads
-# run parallel kernels at once; 'threadsafe' picks TBB or OpenMP instead.
-# A user's own NUMBA_THREADING_LAYER setting wins.
-if "NUMBA_THREADING_LAYER" not in os.environ:
+
+def _threadsafe_layer_loadable() -> bool:
+    """Whether numba's TBB or OpenMP threading layer can be loaded here."""
+    for module in ("numba.np.ufunc.omppool", "numba.np.ufunc.tbbpool"):
+        try:
+            importlib.import_module(module)
+        except (ImportError, OSError):
+            continue
+        return True
+    return False
+
+
+# Numba's 'workqueue' threading layer aborts when two Python threads run
+# parallel kernels at once; 'threadsafe' picks TBB or OpenMP instead. Only
+# when one of them loads: with neither (e.g. a slim container without
+# libgomp and without the tbb package) 'threadsafe' would make every
+# parallel kernel raise, while workqueue stays safe for rocketconv's kernels,
+# which hold the GIL. A user's own NUMBA_THREADING_LAYER setting wins.
+if "NUMBA_THREADING_LAYER" not in os.environ and _threadsafe_layer_loadable():
     import numba
 
     numba.config.THREADING_LAYER = "threadsafe"

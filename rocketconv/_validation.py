@@ -478,15 +478,21 @@ def check_random_state(random_state: Any, estimator: Any = None):
     return np.random.RandomState(int(random_state))
 
 
-def check_n_jobs(n_jobs: int | None) -> int:
-    """Number of numba threads: None means 1, negative counts back from all cores."""
+def check_n_jobs(n_jobs: int | None, estimator: Any = None) -> int:
+    """Number of numba threads: None means 1, negative counts back from all cores.
+
+    ``estimator`` (optional) only names the estimator in error messages.
+    """
     available = numba.config.NUMBA_NUM_THREADS
+    prefix = "" if estimator is None else f"{_name(estimator)}: "
     if n_jobs is None:
         return 1
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int | np.integer):
-        raise TypeError(f"n_jobs must be an int or None, got {n_jobs!r}.")
+        raise TypeError(f"{prefix}n_jobs must be an int or None, got {n_jobs!r}.")
     if n_jobs == 0:
-        raise ValueError("n_jobs == 0 has no meaning; use None, a positive int or -1.")
+        raise ValueError(
+            f"{prefix}n_jobs == 0 has no meaning; use None, a positive int or -1."
+        )
     if n_jobs < 0:
         return max(1, available + 1 + int(n_jobs))
     return min(int(n_jobs), available)

@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._validation import (
     check_fitted_shape,
+    check_n_jobs,
     check_output_size,
     check_random_state,
     check_size_parameters,
@@ -93,6 +94,7 @@ class BaseConvolutionTransformer(
         """
         self._check_params()
         check_size_parameters(self)
+        check_n_jobs(self.n_jobs, self)
         rng = check_random_state(self.random_state, self)
         X = self._validate(X)
         self.n_channels_ = X.shape[1] if isinstance(X, np.ndarray) else X[0].shape[0]
