@@ -471,7 +471,9 @@ class TemperatureScaler(BaseEstimator):
         # would drive T to infinity and the probabilities to one-hot.
         counts = np.bincount(codes, minlength=n_classes)
         true_mass = (counts[codes] + 1.0) / (counts[codes] + 2.0)
-        targets = np.repeat(((1.0 - true_mass) / (n_classes - 1))[:, None], n_classes, 1)
+        targets = np.repeat(
+            ((1.0 - true_mass) / (n_classes - 1))[:, None], n_classes, 1
+        )
         targets[np.arange(len(codes)), codes] = true_mass
 
         def loss(log_temperature):

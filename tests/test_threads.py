@@ -1,0 +1,249 @@
+"""Concurrency: several Python threads, joblib and dask threads, numba layers.
+
+Every scenario runs in a child interpreter (this file run as a script with
+the scenario's name) under a timeout, so that a segfault, a SIGABRT from
+numba's ``workqueue`` layer or a deadlock fails one test instead of killing
+or hanging pytest. The child prints one JSON line; the test checks it.
+
+Why the threading layer matters: numba's default ``workqueue`` layer aborts
+the process when two threads are inside parallel kernels at once.
+``rocketconv/__init__.py`` selects numba's 'threadsafe' layer (TBB or
+OpenMP) when one of them can be loaded. rocketconv's kernels currently hold
+the GIL, so Python threads enter them one at a time; the ``nogil`` probe
+below shows what happens to a kernel that releases it, which is what the
+layer choice protects.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+TIMEOUT = 300  # seconds, per child; a deadlock fails the test, not the run
+N_THREADS = 4
+
+
+# --------------------------------------------------------------------------
+# child side
+# --------------------------------------------------------------------------
+def _data():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(24, 2, 60))
+    y = np.arange(24) % 2
+    X[y == 1] += np.sin(np.linspace(0, 12, 60))
+    unequal = [case[:, : 60 - (i % 5) * 7] for i, case in enumerate(X)]
+    return X, unequal, y
+
+
+def _transformers(n_jobs=2):
+    from rocketconv import Hydra, MiniRocket, MultiRocket, Rocket
+
+    return {
+        "MiniRocket": MiniRocket(n_features=168, n_jobs=n_jobs, random_state=0),
+        "Rocket": Rocket(n_kernels=100, n_jobs=n_jobs, random_state=0),
+        "MultiRocket": MultiRocket(n_features=672, n_jobs=n_jobs, random_state=0),
+        "Hydra": Hydra(n_kernels=4, n_groups=8, n_jobs=n_jobs, random_state=0),
+    }
+
+
+def child_threads():
+    """One fitted transformer, ``transform`` from 4 threads at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numba
+
+    X, unequal, _ = _data()
+    mismatches = []
+    for name, transformer in _transformers().items():
+        transformer.fit(X)
+        serial = transformer.transform(X)
+        serial_unequal = transformer.transform(unequal)
+        jobs = [X, unequal] * (2 * N_THREADS)
+        with ThreadPoolExecutor(N_THREADS) as pool:
+            outputs = list(pool.map(transformer.transform, jobs))
+        for job, output in zip(jobs, outputs, strict=True):
+            expected = serial if job is X else serial_unequal
+            if not np.array_equal(output, expected):
+                mismatches.append(name)
+    return {"layer": numba.threading_layer(), "mismatches": mismatches}
+
+
+def child_joblib():
+    """Parallel(threads) over cross_val_score(n_jobs=2) of n_jobs=2 models."""
+    import numba
+    from joblib import Parallel, delayed
+    from sklearn.model_selection import cross_val_score
+
+    from rocketconv import MiniRocket, RocketClassifier
+
+    X, _, y = _data()
+
+    def model(seed, n_jobs):
+        return RocketClassifier(
+            MiniRocket(n_features=168), n_jobs=n_jobs, random_state=seed
+        )
+
+    seeds = range(4)
+    threaded = Parallel(n_jobs=2, prefer="threads")(
+        delayed(cross_val_score)(model(seed, 2), X, y, cv=3, n_jobs=2) for seed in seeds
+    )
+    serial = [cross_val_score(model(seed, 1), X, y, cv=3) for seed in seeds]
+    return {
+        "layer": numba.threading_layer(),
+        "equal": all(
+            np.array_equal(a, b) for a, b in zip(threaded, serial, strict=True)
+        ),
+        "mean_accuracy": float(np.mean(serial)),
+    }
+
+
+def child_dask():
+    """dask's threaded scheduler transforming chunks of one fitted model."""
+    import dask
+    import numba
+
+    X, _, _ = _data()
+    results = {}
+    for name, transformer in _transformers().items():
+        transformer.fit(X)
+        chunks = [X[i : i + 4] for i in range(0, len(X), 4)]
+        tasks = [dask.delayed(transformer.transform)(chunk) for chunk in chunks]
+        parts = dask.compute(*tasks, scheduler="threads", num_workers=N_THREADS)
+        results[name] = bool(np.array_equal(np.vstack(parts), transformer.transform(X)))
+    return {"layer": numba.threading_layer(), "equal": results}
+
+
+def child_nogil_probe():
+    """A parallel kernel that releases the GIL, called from 4 threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numba
+    from numba import njit, prange
+
+    import rocketconv  # noqa: F401  (selects the threading layer)
+
+    @njit(parallel=True, nogil=True)
+    def work(x):
+        out = np.empty(len(x))
+        for i in prange(len(x)):
+            total = 0.0
+            for j in range(500):
+                total += np.sin(x[i] + j)
+            out[i] = total
+        return out
+
+    x = np.linspace(0, 1, 5_000)
+    expected = work(x)
+    with ThreadPoolExecutor(N_THREADS) as pool:
+        outputs = list(pool.map(lambda _: work(x), range(4 * N_THREADS)))
+    return {
+        "layer": numba.threading_layer(),
+        "equal": all(np.array_equal(o, expected) for o in outputs),
+    }
+
+
+def child_no_threadsafe_layer():
+    """Neither TBB nor OpenMP loadable: rocketconv must still transform."""
+    sys.modules["numba.np.ufunc.omppool"] = None  # import now fails
+    sys.modules["numba.np.ufunc.tbbpool"] = None
+    import numba
+
+    from rocketconv import MiniRocket
+
+    X, _, _ = _data()
+    features = MiniRocket(n_features=168, n_jobs=2, random_state=0).fit_transform(X)
+    return {
+        "layer": numba.threading_layer(),
+        "configured": numba.config.THREADING_LAYER,
+        "finite": bool(np.isfinite(features).all()),
+    }
+
+
+SCENARIOS = {
+    "threads": child_threads,
+    "joblib": child_joblib,
+    "dask": child_dask,
+    "nogil_probe": child_nogil_probe,
+    "no_threadsafe_layer": child_no_threadsafe_layer,
+}
+
+
+# --------------------------------------------------------------------------
+# parent side
+# --------------------------------------------------------------------------
+def run_child(scenario: str, **env_overrides) -> subprocess.CompletedProcess:
+    env = {**os.environ, **env_overrides}
+    if "NUMBA_THREADING_LAYER" not in env_overrides:
+        env.pop("NUMBA_THREADING_LAYER", None)  # test rocketconv's own choice
+    try:
+        return subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), scenario],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            env=env,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"scenario {scenario!r} deadlocked: no result in {TIMEOUT} s")
+
+
+def child_result(scenario: str) -> dict:
+    done = run_child(scenario)
+    assert done.returncode == 0, (
+        f"scenario {scenario!r} died with return code {done.returncode} "
+        f"(negative: killed by signal)\n{done.stderr[-3000:]}"
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_transform_from_four_threads_equals_serial():
+    result = child_result("threads")
+    assert result["mismatches"] == []
+    assert result["layer"] != "workqueue"
+    assert result["layer"] in ("omp", "tbb")
+
+
+def test_joblib_threads_over_cross_val_score():
+    result = child_result("joblib")
+    assert result["equal"]
+    assert result["mean_accuracy"] > 0.7  # the models really learned something
+    assert result["layer"] in ("omp", "tbb")
+
+
+def test_dask_threaded_scheduler():
+    pytest.importorskip("dask")
+    result = child_result("dask")
+    assert all(result["equal"].values()), result["equal"]
+    assert result["layer"] in ("omp", "tbb")
+
+
+def test_nogil_kernels_from_threads_are_safe_with_rocketconvs_layer():
+    result = child_result("nogil_probe")
+    assert result["equal"]
+    assert result["layer"] in ("omp", "tbb")
+
+
+def test_harness_catches_a_crashing_layer():
+    """Self-test of the harness and the reason for the layer choice: under
+    workqueue the same nogil probe aborts the child (SIGABRT), and the test
+    sees a failed child instead of pytest dying."""
+    done = run_child("nogil_probe", NUMBA_THREADING_LAYER="workqueue")
+    assert done.returncode != 0
+    assert "workqueue" in done.stderr
+
+
+def test_without_tbb_or_openmp_rocketconv_falls_back_and_works():
+    result = child_result("no_threadsafe_layer")
+    assert result["finite"]
+    assert result["layer"] == "workqueue"
+    assert result["configured"] != "threadsafe"
+
+
+if __name__ == "__main__":
+    print(json.dumps(SCENARIOS[sys.argv[1]]()))
