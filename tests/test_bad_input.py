@@ -515,25 +515,7 @@ PARAM_CASES += [
 # Owner-side bugs still open when this suite was written: strict xfail, so
 # the suite turns red (XPASS) the moment the owner fixes them and the mark
 # must go. See the robustness report (issue 10).
-OPEN_BUGS = {
-    ("InceptionTime", "predict_before_fit"): (
-        "InceptionTimeClassifier.predict before fit raises AttributeError "
-        "('classes_'), not NotFittedError: call check_is_fitted first"
-    ),
-    ("InceptionTime", "random_state=Generator"): (
-        "InceptionTimeClassifier uses sklearn's check_random_state: a "
-        "Generator gives a ValueError that does not name random_state; use "
-        "rocketconv._validation.check_random_state(self.random_state, self)"
-    ),
-    ("InceptionTime", "random_state=1.5"): (
-        "InceptionTimeClassifier: sklearn's check_random_state message does "
-        "not name random_state; use rocketconv._validation.check_random_state"
-    ),
-    ("InceptionTime", "random_state=-1"): (
-        "InceptionTimeClassifier: sklearn's check_random_state message does "
-        "not name random_state; use rocketconv._validation.check_random_state"
-    ),
-}
+OPEN_BUGS = {}
 
 
 def _params(rows):
@@ -592,13 +574,6 @@ HUGE_ROWS.append(
         "n_kernels",
     )
 )
-for param in ("n_estimators", "n_filters", "n_epochs"):
-    OPEN_BUGS[("InceptionTime", f"{param}=10**12")] = (
-        f"InceptionTimeClassifier(n_{param[2:]}=10**12) fails inside numpy "
-        "('Unable to allocate ... TiB') with a message that does not name "
-        "the parameter; check the parameter sizes first (e.g. with "
-        "rocketconv._validation.check_output_size)"
-    )
 
 
 @pytest.mark.parametrize("spec, params, param", _params(HUGE_ROWS))

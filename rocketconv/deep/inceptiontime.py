@@ -15,10 +15,16 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_fitted_shape, check_positive_int, check_X, check_y
+from .._validation import (
+    check_fitted_shape,
+    check_positive_int,
+    check_random_state,
+    check_X,
+    check_y,
+    output_limit_bytes,
+)
 from .layers import (
     BatchNorm,
     Conv1D,
@@ -450,7 +456,28 @@ class InceptionTimeClassifier(ClassifierMixin, BaseEstimator):
         _check_fraction(self.validation_fraction, "validation_fraction", self)
         if self.n_iter_no_change is not None:
             check_positive_int(self.n_iter_no_change, "n_iter_no_change", self)
+        self._check_sizes(kernel_sizes)
         return kernel_sizes
+
+    def _check_sizes(self, kernel_sizes) -> None:
+        """Refuse, before allocating, sizes whose weights or per-epoch history
+        could never fit in memory (a MemoryError that names the parameter)."""
+        limit = output_limit_bytes()
+        # float32 weights + Adam's two moments of the widest layers, roughly
+        per_network = (
+            12 * self.depth * (4 * self.n_filters) ** 2 * (sum(kernel_sizes) + 2)
+        )
+        for name, n_bytes in (
+            ("n_filters", per_network),
+            ("n_estimators", self.n_estimators * per_network),
+            ("n_epochs", 8 * self.n_epochs),
+        ):
+            if n_bytes > limit:
+                raise MemoryError(
+                    f"{type(self).__name__}: {name}={getattr(self, name)} is too "
+                    f"large: about {n_bytes / 2**30:.3g} GiB, over the limit of "
+                    f"{limit / 2**30:.3g} GiB."
+                )
 
     @staticmethod
     def _channels_last(X: np.ndarray) -> np.ndarray:
@@ -475,7 +502,7 @@ class InceptionTimeClassifier(ClassifierMixin, BaseEstimator):
         self.n_timepoints_ = X.shape[2]
         X = self._channels_last(X)
 
-        rng = check_random_state(self.random_state)
+        rng = check_random_state(self.random_state, self)
         X_val = y_val = None
         fraction = _check_fraction(self.validation_fraction, "", self)
         if fraction is not None:
@@ -597,4 +624,5 @@ class InceptionTimeClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """Class with the highest mean probability."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # first: NotFittedError before classes_
+        return self.classes_[np.argmax(proba, axis=1)]
