@@ -36,6 +36,57 @@ if "NUMBA_THREADING_LAYER" not in os.environ and _threadsafe_layer_loadable():
 
     numba.config.THREADING_LAYER = "threadsafe"
 
+
+def _is_writable(folder: str) -> bool:
+    """Whether numba could create its in-tree ``__pycache__`` under ``folder``."""
+    pycache = os.path.join(folder, "__pycache__")
+    if os.path.isdir(pycache):
+        return os.access(pycache, os.W_OK | os.X_OK)
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def _fallback_cache_dir(environ=os.environ, is_writable=_is_writable) -> str | None:
+    """A user cache folder for numba when the package folder is read-only.
+
+    None when the user set ``NUMBA_CACHE_DIR`` or numba can cache next to the
+    sources; otherwise ``$XDG_CACHE_HOME/rocketconv/numba`` (``~/.cache``
+    by default), or a per-user temporary folder when that is not writable.
+    """
+    if environ.get("NUMBA_CACHE_DIR"):
+        return None
+    here = os.path.dirname(os.path.abspath(__file__))
+    if is_writable(os.path.join(here, "transformers")):
+        return None
+    base = environ.get("XDG_CACHE_HOME") or os.path.join(
+        os.path.expanduser("~"), ".cache"
+    )
+    user = getattr(os, "getuid", lambda: "user")()
+    import tempfile
+
+    for folder in (
+        os.path.join(base, "rocketconv", "numba"),
+        os.path.join(tempfile.gettempdir(), f"rocketconv-numba-{user}"),
+    ):
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    return None
+
+
+# cache=True kernels need a writable cache: numba's own fallback (its
+# user-wide folder) fails in some containers (read-only site-packages and
+# HOME), and ``@njit(cache=True)`` then raises at import. Set before any
+# rocketconv kernel is defined, so every dispatcher uses it.
+_CACHE_DIR = _fallback_cache_dir()
+if _CACHE_DIR is not None:
+    import numba
+
+    numba.config.CACHE_DIR = _CACHE_DIR
+    os.environ["NUMBA_CACHE_DIR"] = _CACHE_DIR  # worker processes agree
+
 _PUBLIC = {
     "Rocket": "rocketconv.transformers.rocket",
     "MiniRocket": "rocketconv.transformers.minirocket",

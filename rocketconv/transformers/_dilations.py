@@ -7,8 +7,13 @@ the nine positions. With ``X_j`` the series shifted by ``(j - 4) * dilation``
 
     C = -sum_{j=0..8} X_j + 3 * sum_{j in positions(k)} X_j
 
-so the first sum (``alpha``) and the nine ``3 * X_j`` (``gamma``) are computed
-once per (case, dilation) and each kernel costs only three additions a point.
+so the first sum (``alpha``) is computed once per (case, dilation), the nine
+``3 * X_j`` (``gamma``) are slices of one zero-padded copy of ``3 X`` per case,
+and since the kernels are the triples i0 < i1 < i2 in lexicographic order,
+``alpha + gamma[i0] + gamma[i1]`` is shared by consecutive kernels: a kernel
+costs about one addition a point (see :func:`kernel_output`). Fitting the
+biases runs the same arithmetic in numpy (:func:`example_outputs`), so that
+a first call only compiles the transform.
 """
 
 from __future__ import annotations
@@ -90,61 +95,107 @@ def draw_channels(
     return np.concatenate(subsets).astype(np.int32), offsets
 
 
-@njit(cache=True)
-def shifted_sums(series, dilation, alpha, gamma):
-    """Fill ``alpha = -sum_j X_j`` and ``gamma[j] = 3 X_j`` for one dilation.
+@njit(cache=True, inline="always")
+def padded_series(series, pad):
+    """``series`` and ``3 * series`` with ``pad`` zeros each side (+1 spare).
 
-    ``series`` is (n_channels, length); ``alpha`` (n_channels, length) and
-    ``gamma`` (9, n_channels, length) are preallocated scratch arrays.
-    """
-    shifted_sums_offset(series, dilation, 0, alpha, gamma)
-
-
-@njit(cache=True)
-def shifted_sums_offset(series, dilation, left_offset, alpha, gamma):
-    """:func:`shifted_sums` with the four left taps moved by ``left_offset``.
-
-    Tap ``j < 4`` reads ``X[t + (j - 4) * dilation + left_offset]``; taps
-    ``j >= 4`` are unchanged. ``left_offset=0`` is the MiniRocket kernel;
-    MultiRocket's reference transform of the first difference uses
-    ``left_offset=1`` (see ``multirocket.py``). ``alpha``/``gamma`` may be
-    longer than the series: only the first ``length`` points are written.
+    Returns ``(xp, gp)``, both (n_channels, length + 2 pad + 1) float32. With
+    the series at a fixed offset inside zeros, every tap of every dilation
+    up to ``pad / 4`` is a plain contiguous slice: no branch at the borders
+    and no per-dilation copy of ``3 X``.
     """
     n_channels, length = series.shape
+    width = length + 2 * pad + 1
+    # np.empty and explicit zeros: np.zeros would compile one more overload
+    xp = np.empty((n_channels, width), dtype=np.float32)
+    gp = np.empty((n_channels, width), dtype=np.float32)
+    three = np.float32(3.0)
     for c in range(n_channels):
+        for t in range(width):
+            xp[c, t] = 0.0
+            gp[c, t] = 0.0
         for t in range(length):
-            alpha[c, t] = -series[c, t]
-            gamma[4, c, t] = 3.0 * series[c, t]
+            xp[c, pad + t] = series[c, t]
+            gp[c, pad + t] = three * series[c, t]
+    return xp, gp
+
+
+@njit(cache=True, inline="always")
+def tap_starts(pad, dilation, left_offset):
+    """Where tap ``j`` starts in a padded row: ``pad + (j - 4) d``.
+
+    Taps ``j < 4`` are moved by ``left_offset``: 0 is the MiniRocket kernel;
+    MultiRocket's reference transform of the first difference uses 1 (see
+    ``multirocket.py``).
+    """
+    taps = np.empty(KERNEL_LENGTH, dtype=np.int64)
+    for j in range(KERNEL_LENGTH):
+        taps[j] = pad + (j - 4) * dilation + (left_offset if j < 4 else 0)
+    return taps
+
+
+@njit(cache=True, inline="always")
+def dilation_alpha(xp, taps, length, alpha):
+    """``alpha[c, t] = -sum_j X_j[c, t]`` over the first ``length`` points.
+
+    Subtracted tap by tap in the order j = 4, 0, 1, 2, 3, 5, 6, 7, 8, so the
+    float32 result equals the branchy border-skipping sum bit for bit
+    (subtracting a padding zero changes nothing, not even a zero's sign).
+    """
+    for c in range(xp.shape[0]):
+        a = alpha[c, :length]
+        centre = xp[c, taps[4] : taps[4] + length]
+        for t in range(length):
+            a[t] = -centre[t]
         for j in range(KERNEL_LENGTH):
             if j == 4:
                 continue
-            shift = (j - 4) * dilation
-            if j < 4:
-                shift += left_offset
+            source = xp[c, taps[j] : taps[j] + length]
             for t in range(length):
-                source = t + shift
-                if 0 <= source < length:
-                    alpha[c, t] -= series[c, source]
-                    gamma[j, c, t] = 3.0 * series[c, source]
-                else:
-                    gamma[j, c, t] = 0.0
+                a[t] -= source[t]
 
 
-@njit(cache=True)
-def kernel_output(alpha, gamma, kernel, channels, out):
-    """C for one kernel over a channel subset, summed channel by channel."""
+@njit(cache=True, inline="always")
+def kernel_output(alpha, gp, taps, kernel, channels, pair, pair_key, out):
+    """C = alpha + gamma[i0] + gamma[i1] + gamma[i2] for one kernel, into ``out``.
+
+    ``gamma[j] = 3 X_j`` is read straight from the padded ``gp``. The 84
+    kernels are the triples i0 < i1 < i2 in lexicographic order, so
+    consecutive kernels share ``(alpha + gamma[i0]) + gamma[i1]``: it is kept
+    per channel in ``pair[c]``, tagged ``pair_key[c] = 9 i0 + i1``, and only
+    recomputed when the tag differs (callers reset ``pair_key`` to -1 when
+    alpha/gamma change). The additions happen in the same order either way,
+    so the float32 output does not depend on the sharing. Multivariate
+    outputs are summed over ``channels`` in order.
+    """
     i0 = KERNEL_INDICES[kernel, 0]
     i1 = KERNEL_INDICES[kernel, 1]
     i2 = KERNEL_INDICES[kernel, 2]
+    key = i0 * KERNEL_LENGTH + i1
     length = out.shape[0]
-    for t in range(length):
-        out[t] = 0.0
+    s0, s1, s2 = taps[i0], taps[i1], taps[i2]
+    first = True
     for c in channels:
-        for t in range(length):
-            out[t] += alpha[c, t] + gamma[i0, c, t] + gamma[i1, c, t] + gamma[i2, c, t]
+        p = pair[c, :length]
+        if pair_key[c] != key:
+            a = alpha[c, :length]
+            g0 = gp[c, s0 : s0 + length]
+            g1 = gp[c, s1 : s1 + length]
+            for t in range(length):
+                p[t] = (a[t] + g0[t]) + g1[t]
+            pair_key[c] = key
+        g2 = gp[c, s2 : s2 + length]
+        if first:
+            # out = 0 + C_c would only turn a -0.0 into +0.0
+            for t in range(length):
+                out[t] = p[t] + g2[t]
+            first = False
+        else:
+            for t in range(length):
+                out[t] += p[t] + g2[t]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def case_view(values, starts, lengths, n_channels, case):
     """Case ``case`` of a packed SeriesBatch as a (n_channels, length) view."""
     length = lengths[case]
@@ -152,22 +203,79 @@ def case_view(values, starts, lengths, n_channels, case):
     return values[start : start + n_channels * length].reshape((n_channels, length))
 
 
-@njit(cache=True)
-def _example_outputs(
+def example_outputs(
     values, starts, lengths, n_channels, dilation, channels, channel_offsets,
-    example_indices, outputs, output_starts,
-):  # fmt: skip
-    """Full-length ('same') output of each kernel at one dilation on its own
-    example, kernel ``k`` into ``outputs[output_starts[k]:output_starts[k+1]]``."""
-    for kernel in range(N_KERNELS):
-        series = case_view(values, starts, lengths, n_channels, example_indices[kernel])
-        length = series.shape[1]
-        alpha = np.empty((n_channels, length), dtype=np.float32)
-        gamma = np.empty((KERNEL_LENGTH, n_channels, length), dtype=np.float32)
-        shifted_sums(series, dilation, alpha, gamma)
-        subset = channels[channel_offsets[kernel] : channel_offsets[kernel + 1]]
-        start = output_starts[kernel]
-        kernel_output(alpha, gamma, kernel, subset, outputs[start : start + length])
+    examples, length,
+) -> np.ndarray:  # fmt: skip
+    """Full-length ('same') outputs of kernels ``0..83`` at one dilation, each
+    on its own example, for the kernels whose example has length ``length``.
+
+    ``examples[k]`` is kernel k's example (-1: not this length). Returns
+    (n_selected, length) float32 rows for those kernels in order. Plain
+    numpy (fit touches one example per kernel, so numba would only add
+    compile time); the float32 additions happen in the same order as in the
+    transform (:func:`dilation_alpha`, :func:`kernel_output`), so a training
+    case's output here equals its output there bit for bit.
+    """
+    kernels = np.flatnonzero(examples >= 0)
+    pad = 4 * dilation
+    taps = pad + (np.arange(KERNEL_LENGTH) - 4) * dilation
+    t = np.arange(length)
+    sizes = np.diff(channel_offsets)[kernels]
+    out = np.zeros((len(kernels), length), dtype=np.float32)
+    # channel by channel of each subset, as kernel_output sums them
+    for position in range(int(sizes.max())):
+        rows = np.flatnonzero(sizes > position)
+        chosen = channels[channel_offsets[kernels[rows]] + position]
+        first = starts[examples[kernels[rows]]] + chosen * length
+        xp = np.zeros((len(rows), length + 2 * pad + 1), dtype=np.float32)
+        xp[:, pad : pad + length] = values[first[:, None] + t]
+        alpha = -xp[:, pad : pad + length]
+        for j in (0, 1, 2, 3, 5, 6, 7, 8):
+            alpha -= xp[:, taps[j] : taps[j] + length]
+        gp = np.float32(3.0) * xp
+        # taps[j] = j * dilation: tap j of row r is window j of a strided
+        # (rows, 9, length) view of gp, copied out row by row (no index arrays)
+        windows = np.lib.stride_tricks.as_strided(
+            gp,
+            shape=(len(rows), KERNEL_LENGTH, length),
+            strides=(gp.strides[0], dilation * gp.strides[1], gp.strides[1]),
+            writeable=False,
+        )
+        i0, i1, i2 = KERNEL_INDICES[kernels[rows]].T
+        r = np.arange(len(rows))
+        g0, g1, g2 = windows[r, i0], windows[r, i1], windows[r, i2]
+        out[rows] += ((alpha + g0) + g1) + g2
+    return out
+
+
+def linear_quantiles(sorted_rows: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``np.quantile(row, q_row)`` ('linear') for each row of presorted data.
+
+    ``sorted_rows`` (m, n) is sorted along axis 1, ``q`` is (m, k) float32.
+    The arithmetic is numpy's own, step by step and in the same dtypes
+    (virtual index ``(n - 1) q``, the two neighbours, ``a + (b - a) g`` or,
+    for ``g >= 0.5``, ``b - (b - a)(1 - g)``), so the result equals
+    ``np.quantile`` bit for bit while sorting each row once for all its
+    quantiles instead of once per call.
+    """
+    n = sorted_rows.shape[1]
+    virtual = (n - 1) * q
+    previous = np.floor(virtual)
+    above = virtual >= n - 1
+    previous_index = previous.astype(np.intp)
+    next_index = previous_index + 1
+    previous_index[above] = n - 1
+    next_index[above] = n - 1
+    # numpy subtracts the (clipped to -1) integer index; that only differs
+    # from ``virtual - previous`` where both neighbours are the last value
+    gamma = np.asarray(virtual - np.where(above, -1, previous_index), q.dtype)
+    a = np.take_along_axis(sorted_rows, previous_index, axis=1)
+    b = np.take_along_axis(sorted_rows, next_index, axis=1)
+    difference = b - a
+    result = a + difference * gamma
+    np.subtract(b, difference * (1 - gamma), out=result, where=gamma >= 0.5)
+    return result
 
 
 def fit_biases(
@@ -179,32 +287,34 @@ def fit_biases(
     For combination ``(dilation, kernel)`` number ``m``, the example is
     ``example_indices[m]`` and the quantiles are those at the positions of
     that combination's features in the output, as in the reference code.
-    The convolutions run in numba; the quantiles are numpy's own (numba's
-    np.quantile takes about a minute to compile).
+    The convolutions run in numba; the quantiles equal ``np.quantile``'s,
+    computed for all kernels of a dilation whose examples share a length at
+    once (one sort per output, see :func:`linear_quantiles`).
     """
     biases = np.empty(N_KERNELS * int(n_features_per_dilation.sum()), np.float32)
     feature = 0
     for d, dilation in enumerate(dilations):
-        combinations = slice(d * N_KERNELS, (d + 1) * N_KERNELS)
-        examples = np.ascontiguousarray(example_indices[combinations])
-        output_starts = np.concatenate(([0], np.cumsum(lengths[examples])))
-        outputs = np.empty(output_starts[-1], dtype=np.float32)
-        _example_outputs(
-            values, starts, lengths, n_channels, dilation, channels,
-            channel_offsets[d * N_KERNELS : (d + 1) * N_KERNELS + 1],
-            examples, outputs, output_starts,
-        )  # fmt: skip
+        examples = example_indices[d * N_KERNELS : (d + 1) * N_KERNELS]
+        offsets = channel_offsets[d * N_KERNELS : (d + 1) * N_KERNELS + 1]
+        example_lengths = lengths[examples]
         n_this = int(n_features_per_dilation[d])
-        for kernel in range(N_KERNELS):
-            output = outputs[output_starts[kernel] : output_starts[kernel + 1]]
-            biases[feature : feature + n_this] = np.quantile(
-                output, quantile_values[feature : feature + n_this]
-            )
-            feature += n_this
+        q = quantile_values[feature : feature + N_KERNELS * n_this]
+        q = q.reshape(N_KERNELS, n_this)
+        these = biases[feature : feature + N_KERNELS * n_this].reshape(N_KERNELS, -1)
+        for length in np.unique(example_lengths):
+            selected = np.where(example_lengths == length, examples, -1)
+            rows = example_outputs(
+                values, starts, lengths, n_channels, int(dilation), channels,
+                offsets, selected, int(length),
+            )  # fmt: skip
+            rows.sort(axis=1)
+            kernels = np.flatnonzero(selected >= 0)
+            these[kernels] = linear_quantiles(rows, q[kernels])
+        feature += N_KERNELS * n_this
     return biases
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def pooling_range(length, dilation, dilation_index, kernel):
     """Where PPV is taken: all of C, or only its unpadded ('valid') part.
 
@@ -220,25 +330,18 @@ def pooling_range(length, dilation, dilation_index, kernel):
     return padding, length - padding
 
 
-@njit(cache=True)
 def first_difference(values, starts, lengths, n_channels):
     """The packed SeriesBatch of ``diff(X)`` (length ``L - 1`` per case).
 
     Returns ``(values, starts, lengths)`` of the differenced batch; values
-    are float32 differences of the float32 series.
+    are float32 differences of the float32 series (numpy: fit only).
     """
-    n_cases = len(starts)
     new_lengths = lengths - 1
-    new_starts = np.empty(n_cases, dtype=np.int64)
-    total = 0
-    for case in range(n_cases):
-        new_starts[case] = total
-        total += n_channels * new_lengths[case]
-    new_values = np.empty(total, dtype=np.float32)
-    for case in range(n_cases):
-        series = case_view(values, starts, lengths, n_channels, case)
-        out = case_view(new_values, new_starts, new_lengths, n_channels, case)
-        for c in range(n_channels):
-            for t in range(new_lengths[case]):
-                out[c, t] = series[c, t + 1] - series[c, t]
+    # every channel row of every case loses its last point
+    row_lengths = np.repeat(lengths, n_channels)
+    keep = np.ones(len(values) - 1, dtype=bool)
+    keep[np.cumsum(row_lengths)[:-1] - 1] = False
+    new_values = (values[1:] - values[:-1])[keep]
+    sizes = n_channels * new_lengths
+    new_starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
     return new_values, new_starts, new_lengths

@@ -8,6 +8,7 @@ subsets come from ``_dilations`` and are shared with MiniRocket.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -17,14 +18,16 @@ from ._dilations import (
     KERNEL_LENGTH,
     N_KERNELS,
     case_view,
+    dilation_alpha,
     draw_channels,
     first_difference,
     fit_biases,
     fit_dilations,
     kernel_output,
+    padded_series,
     pooling_range,
     quantiles,
-    shifted_sums_offset,
+    tap_starts,
 )
 
 # Pooling operators per (dilation, kernel, bias), in the reference's order.
@@ -33,21 +36,26 @@ POOLING_NAMES = ("ppv", "lspv", "mpv", "mipv")
 
 
 @njit(cache=True, fastmath={"reassoc"})
-def _positive_sums(output, start, stop, bias):
+def _positive_sums(segment, bias):
     """Count, index sum and ``sum(C + b)`` over ``C > b`` in one SIMD pass.
 
-    ``reassoc`` only lets LLVM vectorise the float64 sum of float32 terms
-    (the integer sums vectorise anyway); reordering it changes the float64
-    total in its last bits, far below the float32 precision of the output.
+    ``segment`` is the contiguous pooled range (indexing it from 0 lets LLVM
+    use vector loads). The count is an int32 (compare, subtract the mask);
+    the index sum is a float64 sum of int32 indices (int32 -> float64
+    converts 4 at a time on AVX2, int64 does not), exact for segments
+    shorter than 2**31 points since every partial sum is an integer below
+    2**53. ``reassoc`` only lets LLVM vectorise the float64 sums; for the
+    sum of ``C + b`` it changes the float64 total in its last bits, far
+    below the float32 precision of the output.
     """
-    count = 0
-    index_sum = 0
+    count = np.int32(0)
+    index_sum = 0.0
     total = 0.0
-    for j in range(stop - start):
-        value = output[start + j]
+    for j in range(len(segment)):
+        value = segment[j]
         above = value > bias
-        count += above
-        index_sum += j if above else 0
+        count = np.int32(count + above)
+        index_sum += np.float64(np.int32(j)) if above else 0.0
         total += np.float64(value + bias) if above else 0.0
     return count, index_sum, total
 
@@ -101,8 +109,9 @@ def _pool(output, start, stop, biases, row, first, block):
     """
     span = stop - start
     n_biases = len(biases)
+    segment = output[start:stop]
     for b in range(n_biases):
-        count, index_sum, total = _positive_sums(output, start, stop, biases[b])
+        count, index_sum, total = _positive_sums(segment, biases[b])
         f = first + b
         row[f] = count / span
         if count > 0:
@@ -132,25 +141,30 @@ def _representation(
     biases,
     channels,
     channel_offsets,
-    alpha,
-    gamma,
-    output,
     row,
     first,
+    pad,
 ):
     """All ``4 * len(biases)`` features of one case in one representation."""
-    length = series.shape[1]
+    n_channels, length = series.shape
     block = len(biases)
+    xp, gp = padded_series(series, pad)
+    alpha = np.empty((n_channels, length), dtype=np.float32)
+    pair = np.empty((n_channels, length), dtype=np.float32)
+    pair_key = np.empty(n_channels, dtype=np.int64)
+    output = np.empty(length, dtype=np.float32)
     feature = 0
     combination = 0
     for d in range(len(dilations)):
-        shifted_sums_offset(series, dilations[d], left_offset, alpha, gamma)
+        taps = tap_starts(pad, dilations[d], left_offset)
+        dilation_alpha(xp, taps, length, alpha)
+        pair_key[:] = -1
         n_this = n_features_per_dilation[d]
         for kernel in range(N_KERNELS):
             subset = channels[
                 channel_offsets[combination] : channel_offsets[combination + 1]
             ]
-            kernel_output(alpha, gamma, kernel, subset, output)
+            kernel_output(alpha, gp, taps, kernel, subset, pair, pair_key, output)
             start, stop = pooling_range(length, dilations[d], d, kernel)
             _pool(
                 output,
@@ -165,7 +179,6 @@ def _representation(
             combination += 1
 
 
-@njit(cache=True, parallel=True)
 def _transform(
     values,
     starts,
@@ -181,16 +194,16 @@ def _transform(
     biases_diff,
     channels_diff,
     channel_offsets_diff,
+    pad,
+    pad_diff,
+    features,
 ):
+    """MultiRocket features of a packed batch, written into ``features``."""
     n_cases = len(starts)
     block = len(biases)
-    features = np.empty((n_cases, 2 * N_POOLING * block), dtype=np.float32)
     for case in prange(n_cases):
         series = case_view(values, starts, lengths, n_channels, case)
         length = series.shape[1]
-        alpha = np.empty((n_channels, length), dtype=np.float32)
-        gamma = np.empty((KERNEL_LENGTH, n_channels, length), dtype=np.float32)
-        output = np.empty(length, dtype=np.float32)
         row = features[case]
         _representation(
             series,
@@ -200,11 +213,9 @@ def _transform(
             biases,
             channels,
             channel_offsets,
-            alpha,
-            gamma,
-            output,
             row,
             0,
+            pad,
         )
         diff = np.empty((n_channels, length - 1), dtype=np.float32)
         for c in range(n_channels):
@@ -218,13 +229,16 @@ def _transform(
             biases_diff,
             channels_diff,
             channel_offsets_diff,
-            alpha,
-            gamma,
-            output[: length - 1],
             row,
             N_POOLING * block,
+            pad_diff,
         )
-    return features
+
+
+# One body, two compilations (as MiniRocket): the parallel backend's compile
+# time is only paid when n_jobs > 1.
+_transform_serial = njit(cache=True)(_transform)
+_transform_parallel = njit(cache=True, parallel=True)(_transform)
 
 
 class MultiRocket(BaseConvolutionTransformer):
@@ -436,7 +450,15 @@ class MultiRocket(BaseConvolutionTransformer):
         return 2 * N_POOLING * len(self.biases_)
 
     def _transform_cases(self, batch: SeriesBatch) -> np.ndarray:
-        return _transform(
+        out = np.empty((len(batch), self._n_output_features()), dtype=np.float32)
+        self._transform_cases_into(batch, out)
+        return out
+
+    def _transform_cases_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
+        # numba_threads(n_jobs) in BaseConvolutionTransformer.transform set this
+        parallel = numba.get_num_threads() > 1
+        transform = _transform_parallel if parallel else _transform_serial
+        transform(
             batch.values,
             batch.starts,
             batch.lengths,
@@ -451,6 +473,9 @@ class MultiRocket(BaseConvolutionTransformer):
             self.biases_diff_,
             self.channels_diff_,
             self.channel_offsets_diff_,
+            4 * int(self.dilations_.max()),
+            4 * int(self.dilations_diff_.max()),
+            out,
         )
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:

@@ -1,0 +1,142 @@
+"""First-call latency: a fresh Python process that imports the library and
+runs ``MiniRocket(random_state=0).fit_transform`` on 50 series of length 300.
+
+Runs, each in a new process:
+
+* ``cold``: empty numba cache (``NUMBA_CACHE_DIR`` = a new folder), so every
+  kernel is compiled;
+* ``warm``: the same folder again, so kernels load from the cache;
+
+and prints wall and CPU seconds for the import, the first ``fit_transform``
+and a second one, plus (cold run) numba's compile time per function
+(inclusive of the functions it inlines or calls). CPU seconds are what to
+compare on a loaded machine; wall seconds are what a user waits.
+
+    python benchmarks/first_call.py [--peer-python /path/to/venv-with-aeon/python]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+
+
+def _cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def worker(library: str) -> None:
+    wall0, cpu0 = time.perf_counter(), _cpu()
+    import numpy as np
+
+    if library == "aeon":
+        from aeon.transformations.collection.convolution_based import MiniRocket
+    else:
+        from numba.core import event
+
+        from rocketconv import MiniRocket
+    X = np.random.default_rng(0).normal(size=(50, 1, 300))
+    wall1, cpu1 = time.perf_counter(), _cpu()
+
+    compiles = []
+    if library != "aeon":
+
+        class Recorder(event.Listener):
+            def on_start(self, ev):
+                ev.data["dispatcher"]._rc_start = _cpu()
+
+            def on_end(self, ev):
+                dispatcher = ev.data["dispatcher"]
+                compiles.append(
+                    (dispatcher.py_func.__qualname__, _cpu() - dispatcher._rc_start)
+                )
+
+        with event.install_listener("numba:compile", Recorder()):
+            MiniRocket(random_state=0).fit_transform(X)
+    else:
+        MiniRocket(random_state=0).fit_transform(X)
+    wall2, cpu2 = time.perf_counter(), _cpu()
+    MiniRocket(random_state=0).fit_transform(X)
+    wall3, cpu3 = time.perf_counter(), _cpu()
+    print(
+        json.dumps(
+            {
+                "import_wall": wall1 - wall0,
+                "first_wall": wall2 - wall1,
+                "second_wall": wall3 - wall2,
+                "total_wall": wall2 - wall0,
+                "import_cpu": cpu1 - cpu0,
+                "first_cpu": cpu2 - cpu1,
+                "second_cpu": cpu3 - cpu2,
+                "total_cpu": cpu2 - cpu0,
+                # own (top-level) compiles only: rocketconv's kernels, not
+                # numba's internal overloads, which they include
+                "compiles": [c for c in compiles if "<locals>" not in c[0]],
+            }
+        )
+    )
+
+
+def run(python: str, library: str, cache: str) -> dict:
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+    result = subprocess.run(
+        [python, __file__, "--worker", library], capture_output=True, text=True, env=env
+    )
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr[-2000:])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--peer-python", default=None, help="python with aeon")
+    parser.add_argument("--repeats", type=int, default=1, help="cold/warm pairs")
+    parser.add_argument("--out", default=str(HERE / "results" / "first_call.csv"))
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker)
+        return
+    libraries = [("rocketconv", sys.executable)]
+    if args.peer_python:
+        libraries.append(("aeon", args.peer_python))
+    rows, compiles = [], None
+    for library, python in libraries:
+        for _ in range(args.repeats):
+            with tempfile.TemporaryDirectory() as cache:
+                for state in ("cold", "warm"):
+                    result = run(python, library, cache)
+                    if library == "rocketconv" and state == "cold":
+                        compiles = result["compiles"]
+                    result.pop("compiles")
+                    rows.append({"library": library, "cache": state, **result})
+                    print(rows[-1], flush=True)
+    table = pd.DataFrame(rows)
+    # best of the repeats for each (library, cache state)
+    table = table.groupby(["library", "cache"], sort=False).min().reset_index()
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.out, index=False)
+    print(f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    with pd.option_context("display.width", 200):
+        print(table.round(2).to_string(index=False))
+    if compiles:
+        print("\nrocketconv cold compile, CPU s per jitted function (inclusive):")
+        for name, seconds in compiles:
+            print(f"  {name:40s} {seconds:6.2f}")
+
+
+if __name__ == "__main__":
+    main()

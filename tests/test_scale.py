@@ -1,0 +1,159 @@
+"""Scale plumbing: chunked transforms, vectorised bias quantiles, numpy fit
+helpers and the numba cache-folder fallback (fast tests only; speed and
+memory figures come from benchmarks/compare_peers.py, memory_scale.py and
+first_call.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import rocketconv
+from rocketconv import MiniRocket, MultiRocket
+from rocketconv.transformers import _base
+from rocketconv.transformers._dilations import (
+    first_difference,
+    linear_quantiles,
+    quantiles,
+)
+
+RNG = np.random.default_rng(7)
+
+
+@pytest.mark.parametrize("cls", [MiniRocket, MultiRocket])
+def test_chunked_transform_equals_unchunked(cls, monkeypatch):
+    X = RNG.normal(size=(11, 2, 40))
+    model = cls(n_features=cls().n_features // 10, random_state=0).fit(X)
+    whole = model.transform(X)
+    monkeypatch.setattr(_base, "CHUNK_SIZE", 3)
+    chunked = model.transform(X)
+    np.testing.assert_array_equal(chunked, whole)
+    model.set_params(n_jobs=2)
+    np.testing.assert_array_equal(model.transform(X), whole)
+
+
+def test_chunked_unequal_length(monkeypatch):
+    X = [RNG.normal(size=(1, n)) for n in (20, 35, 9, 60, 41, 12, 25)]
+    model = MiniRocket(n_features=840, random_state=1).fit(X)
+    whole = model.transform(X)
+    monkeypatch.setattr(_base, "CHUNK_SIZE", 2)
+    np.testing.assert_array_equal(model.transform(X), whole)
+    # a case transformed alone gives its row of the batch
+    np.testing.assert_array_equal(model.transform(X[3:4])[0], whole[3])
+
+
+@pytest.mark.parametrize("n", [9, 10, 57, 500])
+def test_linear_quantiles_equal_np_quantile(n):
+    rows = RNG.normal(size=(30, n)).astype(np.float32)
+    rows[:10] = np.round(rows[:10])  # ties
+    rows[10:12] = 0.0  # constant rows
+    q = quantiles(30 * 7).reshape(30, 7)
+    q[0, :3] = [0.0, np.float32(1.0), np.nextafter(np.float32(1), np.float32(0))]
+    got = linear_quantiles(np.sort(rows, axis=1), q)
+    expected = np.stack([np.quantile(r, qr) for r, qr in zip(rows, q, strict=True)])
+    assert got.dtype == expected.dtype == np.float32
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_biases_equal_per_kernel_np_quantile():
+    """Vectorised fit equals the straightforward loop over (dilation, kernel)
+    with np.quantile on each example's output, for unequal lengths and
+    channel subsets (examples of several lengths within one dilation)."""
+    from rocketconv.transformers._base import SeriesBatch
+    from rocketconv.transformers._dilations import (
+        N_KERNELS,
+        draw_channels,
+        example_outputs,
+        fit_biases,
+        fit_dilations,
+    )
+
+    X = [RNG.normal(size=(3, n)).astype(np.float32) for n in (30, 45, 30, 80)]
+    batch = SeriesBatch.from_cases(X)
+    dilations, counts = fit_dilations(80, 840, 32)
+    rng = np.random.RandomState(0)
+    channels, offsets = draw_channels(len(dilations) * N_KERNELS, 3, rng)
+    examples = rng.randint(len(X), size=len(dilations) * N_KERNELS)
+    q = quantiles(N_KERNELS * int(counts.sum()))
+    args = (batch.values, batch.starts, batch.lengths, 3)
+    biases = fit_biases(
+        *args, dilations, counts, q, channels, offsets, examples
+    )  # fmt: skip
+    feature = 0
+    for d, (dilation, n_this) in enumerate(zip(dilations, counts, strict=True)):
+        for kernel in range(N_KERNELS):
+            m = d * N_KERNELS + kernel
+            only = np.full(N_KERNELS, -1)
+            only[kernel] = examples[m]
+            length = int(batch.lengths[examples[m]])
+            output = example_outputs(
+                *args, int(dilation), channels,
+                offsets[d * N_KERNELS : (d + 1) * N_KERNELS + 1], only, length,
+            )[0]  # fmt: skip
+            expected = np.quantile(output, q[feature : feature + n_this])
+            np.testing.assert_array_equal(biases[feature : feature + n_this], expected)
+            feature += n_this
+
+
+def test_first_difference_of_packed_unequal_batch():
+    from rocketconv.transformers._base import SeriesBatch
+
+    X = [RNG.normal(size=(2, n)).astype(np.float32) for n in (10, 13, 11)]
+    batch = SeriesBatch.from_cases(X)
+    values, starts, lengths = first_difference(
+        batch.values, batch.starts, batch.lengths, 2
+    )
+    np.testing.assert_array_equal(lengths, [9, 12, 10])
+    for case, series in enumerate(X):
+        block = values[starts[case] : starts[case] + 2 * lengths[case]]
+        np.testing.assert_array_equal(block.reshape(2, -1), np.diff(series, axis=1))
+
+
+def test_cache_fallback_choice(tmp_path):
+    env = {"XDG_CACHE_HOME": str(tmp_path)}
+    expected = str(tmp_path / "rocketconv" / "numba")
+    read_only = rocketconv._fallback_cache_dir(env, is_writable=lambda _: False)
+    assert read_only == expected and os.path.isdir(expected)
+    # a writable package folder, or the user's own setting, win
+    assert rocketconv._fallback_cache_dir(env, is_writable=lambda _: True) is None
+    env["NUMBA_CACHE_DIR"] = str(tmp_path / "mine")
+    assert rocketconv._fallback_cache_dir(env, is_writable=lambda _: False) is None
+
+
+def test_read_only_package_caches_in_user_folder(tmp_path):
+    """End to end in a fresh process: the package folder reports read-only,
+    so numba's cache (compiled MiniRocket kernels) lands in the fallback."""
+    package = os.path.dirname(os.path.abspath(rocketconv.__file__))
+    script = textwrap.dedent(
+        f"""
+        import os
+        real_access = os.access
+        def access(path, mode, **kwargs):
+            if str(path).startswith({package!r}) and mode & os.W_OK:
+                return False
+            return real_access(path, mode, **kwargs)
+        os.access = access
+        import numpy as np
+        import numba
+        import rocketconv
+        from rocketconv import MiniRocket
+        print(numba.config.CACHE_DIR)
+        X = np.random.default_rng(0).normal(size=(3, 20))
+        print(MiniRocket(n_features=84, random_state=0).fit_transform(X).shape)
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env["XDG_CACHE_HOME"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "rocketconv" / "numba"
+    assert result.stdout.split() == [str(folder), "(3,", "84)"]
+    cached = [name for _, _, names in os.walk(folder) for name in names]
+    assert any(name.endswith(".nbi") for name in cached)
