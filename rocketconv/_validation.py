@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
+import joblib
 import numba
 import numpy as np
 import pandas as pd
@@ -481,9 +482,15 @@ def check_random_state(random_state: Any, estimator: Any = None):
 def check_n_jobs(n_jobs: int | None, estimator: Any = None) -> int:
     """Number of numba threads: None means 1, negative counts back from all cores.
 
-    ``estimator`` (optional) only names the estimator in error messages.
+    "All cores" are the ones this process may use: numba's thread count
+    capped by joblib's ``cpu_count()``, which honours CPU affinity and
+    cgroup quotas (numba alone counts every core of the host). Inside a
+    joblib worker, joblib has already lowered ``NUMBA_NUM_THREADS`` to the
+    worker's share, so ``n_jobs=-1`` under ``GridSearchCV(n_jobs=k)`` does
+    not oversubscribe. ``estimator`` (optional) only names the estimator in
+    error messages.
     """
-    available = numba.config.NUMBA_NUM_THREADS
+    available = min(numba.config.NUMBA_NUM_THREADS, joblib.cpu_count())
     prefix = "" if estimator is None else f"{_name(estimator)}: "
     if n_jobs is None:
         return 1

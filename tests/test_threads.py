@@ -165,7 +165,71 @@ def child_no_threadsafe_layer():
     }
 
 
+def child_cache_entries():
+    """Transform with ``n_jobs`` from the environment; report numba cache hits."""
+    from rocketconv.transformers import minirocket, multirocket
+
+    n_jobs = int(os.environ["ROCKETCONV_TEST_N_JOBS"])
+    X, _, _ = _data()
+    hits = {}
+    for name, transformer in _transformers(n_jobs).items():
+        if name not in ("MiniRocket", "MultiRocket"):
+            continue
+        transformer.fit_transform(X)
+        module = minirocket if name == "MiniRocket" else multirocket
+        kernel = module._transform_parallel if n_jobs > 1 else module._transform_serial
+        hits[name] = sum(kernel.stats.cache_hits.values())
+    return {"hits": hits}
+
+
+def child_one_cpu_affinity():
+    """``n_jobs=-1`` in a process pinned to one CPU (taskset, containers)."""
+    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    import numba
+
+    from rocketconv._validation import check_n_jobs
+
+    return {"resolved": check_n_jobs(-1), "numba_max": numba.config.NUMBA_NUM_THREADS}
+
+
+def _threads_in_worker():
+    import numba
+    from threadpoolctl import threadpool_info
+
+    from rocketconv import MiniRocket
+    from rocketconv._validation import check_n_jobs
+
+    X, _, _ = _data()
+    features = MiniRocket(n_features=168, n_jobs=-1, random_state=0).fit_transform(X)
+    blas = [pool["num_threads"] for pool in threadpool_info()]
+    return check_n_jobs(-1), max(blas or [1]), numba.get_num_threads(), features
+
+
+def child_nested():
+    """n_jobs=-1 estimators inside joblib's process workers (as in
+    GridSearchCV(n_jobs=2)): numba and BLAS threads per worker x workers
+    must not exceed the cores."""
+    from joblib import Parallel, cpu_count, delayed
+
+    from rocketconv import MiniRocket
+
+    X, _, _ = _data()
+    outer = 2
+    results = Parallel(n_jobs=outer)(delayed(_threads_in_worker)() for _ in range(4))
+    serial = MiniRocket(n_features=168, n_jobs=1, random_state=0).fit_transform(X)
+    return {
+        "cores": cpu_count(),
+        "outer": outer,
+        "numba_per_worker": max(r[0] for r in results),
+        "blas_per_worker": max(r[1] for r in results),
+        "equal": all(np.array_equal(r[3], serial) for r in results),
+    }
+
+
 SCENARIOS = {
+    "one_cpu_affinity": child_one_cpu_affinity,
+    "nested": child_nested,
+    "cache_entries": child_cache_entries,
     "threads": child_threads,
     "joblib": child_joblib,
     "dask": child_dask,
@@ -236,6 +300,45 @@ def test_harness_catches_a_crashing_layer():
     done = run_child("nogil_probe", NUMBA_THREADING_LAYER="workqueue")
     assert done.returncode != 0
     assert "workqueue" in done.stderr
+
+
+def test_parallel_kernel_never_loads_the_serial_one_from_cache(tmp_path):
+    """Regression: numba keys its cache on the function name, not on the
+    ``parallel`` flag, so the serial and parallel compilations of one kernel
+    body shared one entry and a warm cache ran ``n_jobs=2`` on one thread."""
+
+    def hits(n_jobs):
+        done = run_child(
+            "cache_entries",
+            NUMBA_CACHE_DIR=str(tmp_path),
+            ROCKETCONV_TEST_N_JOBS=str(n_jobs),
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])["hits"]
+
+    assert hits(1) == {"MiniRocket": 0, "MultiRocket": 0}  # serial compiled, saved
+    # the parallel kernels compile their own code instead of loading the serial
+    assert hits(2) == {"MiniRocket": 0, "MultiRocket": 0}
+    assert hits(2) == {"MiniRocket": 1, "MultiRocket": 1}  # and are cached too
+    assert hits(1) == {"MiniRocket": 1, "MultiRocket": 1}
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "sched_setaffinity"), reason="CPU affinity is Linux-only"
+)
+def test_all_cores_means_the_cores_this_process_may_use():
+    result = child_result("one_cpu_affinity")
+    assert result["resolved"] == 1  # numba alone would count every core
+    assert result["numba_max"] >= 1
+
+
+def test_n_jobs_minus_one_inside_joblib_workers_does_not_oversubscribe():
+    result = child_result("nested")
+    cores = result["cores"]
+    assert result["equal"]  # same features whatever the thread count
+    # each of the `outer` workers gets its share of the cores (at least one)
+    assert result["numba_per_worker"] == max(1, cores // result["outer"])
+    assert result["blas_per_worker"] <= max(1, cores // result["outer"])
 
 
 def test_without_tbb_or_openmp_rocketconv_falls_back_and_works():

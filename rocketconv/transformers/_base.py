@@ -8,10 +8,13 @@ sees raw user input, only validated, padded float32 :class:`SeriesBatch`.
 
 from __future__ import annotations
 
+import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numba import njit
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -35,6 +38,28 @@ from .._validation import (
 # Cases transformed per chunk: bounds the float32 copy of the input and the
 # per-chunk scratch memory whatever n_cases is.
 CHUNK_SIZE = 4096
+
+
+def serial_and_parallel(function: Callable) -> tuple[Callable, Callable]:
+    """Compile ``function`` twice: plain, and ``parallel=True`` over its prange.
+
+    The parallel backend costs ~3x the compile time, so a single-threaded
+    transform (the default ``n_jobs=1``) never pays it. Numba names a cache
+    file after the function's qualified name and does not key it on the
+    ``parallel`` flag: two dispatchers of one function would share one cache
+    entry, and whichever compiled first would serve both (a warm cache then
+    ran ``n_jobs=2`` on one thread). The parallel copy gets a name of its own.
+    """
+    copy = types.FunctionType(
+        function.__code__,
+        function.__globals__,
+        function.__name__ + "_parallel",
+        function.__defaults__,
+        function.__closure__,
+    )
+    copy.__qualname__ = function.__qualname__ + "_parallel"
+    copy.__doc__ = function.__doc__
+    return njit(cache=True)(function), njit(cache=True, parallel=True)(copy)
 
 
 @dataclass(frozen=True)
@@ -128,10 +153,18 @@ class BaseConvolutionTransformer(
         with numba_threads(self.n_jobs):
             for start in range(0, n_cases, CHUNK_SIZE):
                 chunk = X[start : start + CHUNK_SIZE]
-                out[start : start + len(chunk)] = self._transform_cases(
-                    SeriesBatch.from_cases(chunk)
+                self._transform_cases_into(
+                    SeriesBatch.from_cases(chunk), out[start : start + len(chunk)]
                 )
         return out
+
+    def _transform_cases_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
+        """Write ``batch``'s features into ``out`` (rows of the result).
+
+        Subclasses may override it to write in place, without a temporary
+        array per chunk and its copy.
+        """
+        out[...] = self._transform_cases(batch)
 
     # -- helpers ---------------------------------------------------------------
     def _validate(self, X: Any, fitted: bool = False):

@@ -244,8 +244,10 @@ def example_outputs(
         )
         i0, i1, i2 = KERNEL_INDICES[kernels[rows]].T
         r = np.arange(len(rows))
-        g0, g1, g2 = windows[r, i0], windows[r, i1], windows[r, i2]
-        out[rows] += ((alpha + g0) + g1) + g2
+        alpha += windows[r, i0]  # in place: ((alpha + g0) + g1) + g2
+        alpha += windows[r, i1]
+        alpha += windows[r, i2]
+        out[rows] += alpha
     return out
 
 

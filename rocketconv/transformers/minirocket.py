@@ -9,7 +9,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._validation import check_positive_int
-from ._base import BaseConvolutionTransformer, SeriesBatch
+from ._base import BaseConvolutionTransformer, SeriesBatch, serial_and_parallel
 from ._dilations import (
     KERNEL_LENGTH,
     N_KERNELS,
@@ -91,7 +91,8 @@ def _transform(
         for d in range(len(dilations)):
             taps = tap_starts(pad, dilations[d], 0)
             dilation_alpha(xp, taps, length, alpha)
-            pair_key[:] = -1
+            for c in range(n_channels):
+                pair_key[c] = -1
             n_this = n_features_per_dilation[d]
             for kernel in range(N_KERNELS):
                 subset = channels[
@@ -110,8 +111,7 @@ def _transform(
 
 # One body, two compilations: numba's parallel backend costs ~3x the compile
 # time, so a single-threaded transform (the default n_jobs=1) never pays it.
-_transform_serial = njit(cache=True)(_transform)
-_transform_parallel = njit(cache=True, parallel=True)(_transform)
+_transform_serial, _transform_parallel = serial_and_parallel(_transform)
 
 
 class MiniRocket(BaseConvolutionTransformer):

@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._validation import check_positive_int
-from ._base import BaseConvolutionTransformer, SeriesBatch
+from ._base import BaseConvolutionTransformer, SeriesBatch, serial_and_parallel
 from ._dilations import (
     KERNEL_LENGTH,
     N_KERNELS,
@@ -237,8 +237,7 @@ def _transform(
 
 # One body, two compilations (as MiniRocket): the parallel backend's compile
 # time is only paid when n_jobs > 1.
-_transform_serial = njit(cache=True)(_transform)
-_transform_parallel = njit(cache=True, parallel=True)(_transform)
+_transform_serial, _transform_parallel = serial_and_parallel(_transform)
 
 
 class MultiRocket(BaseConvolutionTransformer):
