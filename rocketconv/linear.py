@@ -417,6 +417,21 @@ class RocketRegressor(RegressorMixin, _RocketBase):
     ----------
     transformer_ : fitted transformer
     head_ : Pipeline(scaler, RidgeCV)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rocketconv import RocketRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> freq = rng.uniform(2, 6, size=20)  # target: the frequency of a noisy sine
+    >>> t = np.linspace(0, 1, 60)
+    >>> X = np.sin(2 * np.pi * freq[:, None] * t)[:, None, :]
+    >>> X += 0.1 * rng.normal(size=X.shape)
+    >>> reg = RocketRegressor(random_state=0).fit(X[:15], freq[:15])
+    >>> reg.predict(X[15:]).shape
+    (5,)
+    >>> bool(reg.score(X[15:], freq[15:]) > 0.9)  # R² on 5 held-out series
+    True
     """
 
     def __init__(

@@ -325,6 +325,25 @@ def compare(
     source : {"bakeoff_redux_2023", "authors"}
         Which shipped table: the bake-off (all four metrics) or the authors'
         repositories (accuracy only).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from rocketconv.benchmark.compare import compare
+    >>> mine = pd.DataFrame({"classifier": "Mine", "resample": 0,
+    ...                      "dataset": ["Beef", "Coffee", "GunPoint"],
+    ...                      "accuracy": [0.8, 1.0, 1.0],
+    ...                      "fit_s": 1.0, "predict_s": 0.1})
+    >>> mc = compare(mine, ["minirocket"], metrics=["accuracy"]).metrics["accuracy"]
+    >>> mc.table  # published: MiniRocket's resample 0 in the bake-off
+              Mine  MiniRocket (published)
+    dataset
+    Beef       0.8                0.833333
+    Coffee     1.0                1.000000
+    GunPoint   1.0                0.993333
+    >>> mc.pairwise[["a", "b", "wins", "ties", "losses"]]
+          a                       b  wins  ties  losses
+    0  Mine  MiniRocket (published)     1     1       1
     """
     if not isinstance(results, pd.DataFrame):
         results = load_results(results, datasets)
@@ -439,17 +458,22 @@ def _analyse(metric, table, dropped, user, test, alpha) -> MetricComparison:
 # --------------------------------------------------------------------------
 
 
-def _pyplot():
-    import matplotlib
+def _new_figure(pyplot: bool, figsize: tuple[float, float]):
+    """A new figure, without ever choosing or switching matplotlib's backend.
 
-    if matplotlib.get_backend().lower() not in ("agg", "svg", "pdf"):
-        try:
-            matplotlib.use("Agg")
-        except Exception:  # a backend is already in use: keep it
-            pass
-    import matplotlib.pyplot as plt
+    Switching it (e.g. to Agg) would silently stop inline figures in Jupyter.
+    ``pyplot=True``: a pyplot figure, shown as the current backend shows
+    figures (inline in a notebook, a window after ``plt.show()``).
+    ``pyplot=False``: a bare Figure that pyplot does not track; it needs no
+    backend or display and can only be saved, which is all files need.
+    """
+    if pyplot:
+        import matplotlib.pyplot as plt
 
-    return plt
+        return plt.figure(figsize=figsize)
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize)
 
 
 def plot_critical_difference(
@@ -460,6 +484,7 @@ def plot_critical_difference(
     title: str | None = None,
     cd: float | None = None,
     formats: Sequence[str] = ("png", "svg"),
+    pyplot: bool = True,
 ):
     """Draw a critical-difference diagram; rank 1 (best) on the right.
 
@@ -469,9 +494,22 @@ def plot_critical_difference(
     the critical difference is drawn above the axis.
 
     Returns the matplotlib Figure; with ``path_stem`` saves
-    ``<path_stem>.png`` and ``.svg``.
+    ``<path_stem>.png`` and ``.svg`` (or the ``formats`` given). The
+    backend is left as it is, so in Jupyter the figure shows inline. With
+    ``pyplot=False`` the Figure is not registered with pyplot (no backend or
+    display needed, nothing to close): for saving files only.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from rocketconv.benchmark.compare import plot_critical_difference
+    >>> ranks = pd.Series({"a": 1.25, "b": 2.0, "c": 2.75})
+    >>> fig = plot_critical_difference(ranks, [["b", "c"]], cd=1.9, pyplot=False)
+    >>> sorted(t.get_text() for t in fig.axes[0].texts if "  " in t.get_text())
+    ['1.25  a', '2.00  b', 'c  2.75']
+    >>> [t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("CD")]
+    ['CD = 1.90']
     """
-    plt = _pyplot()
     ranks = average_ranks.sort_values()
     names = list(ranks.index)
     k = len(names)
@@ -492,7 +530,7 @@ def plot_critical_difference(
     row_step = 0.16
     bottom = label_y0 - row_step * (n_rows - 1) - 0.1
     height_units = (0.45 if cd else 0.3) - bottom
-    fig = plt.figure(figsize=(8.0, 1.1 + 1.9 * height_units))
+    fig = _new_figure(pyplot, (8.0, 1.1 + 1.9 * height_units))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, 1)
     ax.set_ylim(bottom, 0.45 if cd else 0.3)
@@ -572,16 +610,31 @@ def plot_scatter(
     metric: str = "accuracy",
     path_stem: str | os.PathLike | None = None,
     formats: Sequence[str] = ("png", "svg"),
+    pyplot: bool = True,
 ):
     """Pairwise scatter plots, one panel per (y, x) pair: a point per dataset,
-    the diagonal, and the wins/ties/losses of y against x."""
-    plt = _pyplot()
+    the diagonal, and the wins/ties/losses of y against x.
+
+    Returns the matplotlib Figure; with ``path_stem`` saves
+    ``<path_stem>.png`` and ``.svg`` (or the ``formats`` given). The backend
+    is left as it is; ``pyplot=False`` as in :func:`plot_critical_difference`.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> from rocketconv.benchmark.compare import plot_scatter
+    >>> table = pd.DataFrame({"new": [0.9, 0.8, 0.7], "old": [0.8, 0.8, 0.75]})
+    >>> fig = plot_scatter(table, [("new", "old")])
+    >>> fig.axes[0].get_title()
+    'accuracy: W/T/L 1/1/1'
+    >>> plt.close(fig)
+    """
     n = max(len(pairs), 1)
     cols = min(n, 3)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(4.2 * cols, 4.2 * rows), squeeze=False
-    )
+    fig = _new_figure(pyplot, (4.2 * cols, 4.2 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
     values = table.to_numpy(dtype=float)
     lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
     pad = 0.02 * (hi - lo or 1.0)
@@ -758,14 +811,16 @@ def write_outputs(
             written.append(out / name)
         if mc.table.shape[1] >= 2:
             stem = out / f"cd_{metric}"
-            fig = plot_critical_difference(
+            # pyplot=False: saving needs no backend, and a notebook or GUI
+            # session calling this gets no stray figures.
+            plot_critical_difference(
                 mc.summary["average_rank"],
                 mc.cliques,
                 stem,
                 title=f"{METRIC_NAMES[metric]}, {len(mc.table)} datasets",
                 cd=mc.cd,
+                pyplot=False,
             )
-            _close(fig)
             written += [Path(f"{stem}.png"), Path(f"{stem}.svg")]
             pairs = [
                 (a, b)
@@ -775,12 +830,6 @@ def write_outputs(
             ]
             if pairs:
                 stem = out / f"scatter_{metric}"
-                _close(plot_scatter(mc.table, pairs[:9], metric, stem))
+                plot_scatter(mc.table, pairs[:9], metric, stem, pyplot=False)
                 written += [Path(f"{stem}.png"), Path(f"{stem}.svg")]
     return written
-
-
-def _close(fig) -> None:
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)

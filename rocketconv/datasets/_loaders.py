@@ -400,9 +400,24 @@ def fetch_ucr(
 
     Examples
     --------
+    ``fetch_ucr("Beef")`` downloads Beef; then ``load_ucr("Beef")`` finds it.
+    Offline, from a local zip (here one made of a bundled problem):
+
+    >>> import pathlib, shutil, tempfile
     >>> from rocketconv.datasets import fetch_ucr, load_ucr
-    >>> folder = fetch_ucr("Beef")  # doctest: +SKIP
-    >>> X, y = load_ucr("Beef")  # doctest: +SKIP
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> bundled = load_ucr("ItalyPowerDemand", return_X_y=False).path
+    >>> zipped = shutil.make_archive(str(tmp / "ItalyPowerDemand"), "zip", bundled)
+    >>> folder = fetch_ucr("ItalyPowerDemand", data_home=tmp / "data",
+    ...                    url=pathlib.Path(zipped).as_uri())
+    >>> sorted(p.name for p in folder.iterdir())
+    ['ItalyPowerDemand_TEST.tsv', 'ItalyPowerDemand_TRAIN.tsv']
+    >>> data = load_ucr("ItalyPowerDemand", data_home=tmp / "data", return_X_y=False)
+    >>> data.path == folder, data.X_test.shape
+    (True, (1029, 1, 24))
+    >>> fetch_ucr("ItalyPowerDemand", data_home=tmp / "data") == folder  # no download
+    True
+    >>> shutil.rmtree(tmp)
     """
     name = _check_name(name)
     if sha256 is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", sha256):
