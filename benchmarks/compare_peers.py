@@ -17,6 +17,9 @@ subsampled the same way with ``--ours-max-cases``.
     python benchmarks/compare_peers.py --transformers minirocket,multirocket \\
         --shapes 1000x1x500,10000x1x150,200x1x5000,1000x6x500 --n-jobs 1,2 \\
         [--plot speed.png]
+
+``--report a.csv b.csv ...`` merges earlier result files (e.g. one run per
+``--n-jobs``) and prints the ratio table as markdown, plus ``--plot``.
 """
 
 from __future__ import annotations
@@ -167,10 +170,19 @@ def main() -> None:
     parser.add_argument("--timeout", type=int, default=1800)
     parser.add_argument("--out", default=str(HERE / "results" / "compare_peers.csv"))
     parser.add_argument("--plot", default=None, help="PNG of the ratios")
+    parser.add_argument(
+        "--report", nargs="+", default=None, help="result CSVs to merge and print"
+    )
     args = parser.parse_args()
     if args.worker:
         library, transformer, n_jobs, data, repeats = args.worker
         worker(library, transformer, int(n_jobs), data, int(repeats))
+        return
+    if args.report:
+        table = pd.concat([pd.read_csv(path) for path in args.report])
+        print(markdown(ratio_table(table)))
+        if args.plot:
+            plot(table, args.plot)
         return
 
     rng = np.random.default_rng(0)
@@ -249,8 +261,40 @@ def main() -> None:
     )
     with pd.option_context("display.width", 200, "display.max_rows", 500):
         print(table.round(3).to_string(index=False))
+    print(markdown(ratio_table(table)))
     if args.plot:
         plot(table, args.plot)
+
+
+def markdown(frame: pd.DataFrame) -> str:
+    # imported here: peer workers run this file where rocketconv is absent
+    from rocketconv.benchmark.compare import to_markdown
+
+    return to_markdown(frame, digits=3, index=False)
+
+
+def ratio_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Speed-up of rocketconv per (transformer, n_cases x channels x length,
+    n_jobs) and peer; ``*`` marks peers timed on fewer cases and scaled."""
+    peers = table[table.library != "rocketconv"].copy()
+    peers["cell"] = [
+        f"{r.speedup_vs_peer:.1f}x" + ("*" if r.scaled else "")
+        if np.isfinite(r.speedup_vs_peer)
+        else "failed"
+        for r in peers.itertuples()
+    ]
+    ours = table[table.library == "rocketconv"].set_index(
+        ["transformer", "shape", "n_jobs"]
+    )
+    wide = peers.pivot_table(
+        index=["transformer", "shape", "n_jobs"],
+        columns="library",
+        values="cell",
+        aggfunc="first",
+    )
+    wide.columns = [f"vs {c}" for c in wide.columns]
+    wide.insert(0, "rocketconv steady s", ours.steady_s.round(3))
+    return wide.reset_index()
 
 
 def plot(table: pd.DataFrame, path: str) -> None:

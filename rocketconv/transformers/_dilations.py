@@ -23,6 +23,8 @@ from itertools import combinations
 import numpy as np
 from numba import njit
 
+from .._validation import check_positive_int
+
 N_KERNELS = 84
 KERNEL_LENGTH = 9
 # All C(9, 3) placements of the weight 2, in lexicographic order as published.
@@ -347,3 +349,40 @@ def first_difference(values, starts, lengths, n_channels):
     sizes = n_channels * new_lengths
     new_starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
     return new_values, new_starts, new_lengths
+
+
+def check_kernel_params(estimator, min_features: int, why: str = "") -> None:
+    """Check the parameters MiniRocket and MultiRocket share.
+
+    ``n_features`` (at least ``min_features``; ``why`` explains the minimum),
+    ``max_dilations_per_kernel`` and ``reference_length`` ('max', 'median',
+    'min' or an int of at least the estimator's ``_min_length``).
+    """
+    name = type(estimator).__name__
+    n_features = check_positive_int(estimator.n_features, "n_features", estimator)
+    if n_features < min_features:
+        raise ValueError(
+            f"{name}: n_features must be at least {min_features}{why}, "
+            f"got {n_features}."
+        )
+    check_positive_int(
+        estimator.max_dilations_per_kernel, "max_dilations_per_kernel", estimator
+    )
+    setting, minimum = estimator.reference_length, estimator._min_length
+    if not (
+        setting in ("max", "median", "min")
+        or isinstance(setting, int | np.integer)
+        and setting >= minimum
+    ):
+        raise ValueError(
+            f"{name}: reference_length must be 'max', 'median', 'min' or an int "
+            f">= {minimum}, got {setting!r}."
+        )
+
+
+def reference_length(setting: str | int, lengths: np.ndarray) -> int:
+    """The series length the dilations are fitted for: a statistic of the
+    training lengths ('max', 'median', 'min') or a given int."""
+    if isinstance(setting, str):
+        return int(getattr(np, setting)(lengths))
+    return int(setting)

@@ -8,12 +8,12 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from .._validation import check_positive_int
 from ._base import BaseConvolutionTransformer, SeriesBatch, serial_and_parallel
 from ._dilations import (
     KERNEL_LENGTH,
     N_KERNELS,
     case_view,
+    check_kernel_params,
     dilation_alpha,
     draw_channels,
     fit_biases,
@@ -22,6 +22,7 @@ from ._dilations import (
     padded_series,
     pooling_range,
     quantiles,
+    reference_length,
     tap_starts,
 )
 
@@ -200,33 +201,11 @@ class MiniRocket(BaseConvolutionTransformer):
         self.random_state = random_state
 
     def _check_params(self) -> None:
-        n_features = check_positive_int(self.n_features, "n_features", self)
-        if n_features < N_KERNELS:
-            raise ValueError(
-                f"MiniRocket: n_features must be at least {N_KERNELS}, got "
-                f"{n_features}."
-            )
-        check_positive_int(
-            self.max_dilations_per_kernel, "max_dilations_per_kernel", self
-        )
-        if not (
-            self.reference_length in ("max", "median", "min")
-            or isinstance(self.reference_length, int | np.integer)
-            and self.reference_length >= KERNEL_LENGTH
-        ):
-            raise ValueError(
-                "MiniRocket: reference_length must be 'max', 'median', 'min' or an "
-                f"int >= 9, got {self.reference_length!r}."
-            )
-
-    def _reference_length(self, lengths: np.ndarray) -> int:
-        if isinstance(self.reference_length, str):
-            return int(getattr(np, self.reference_length)(lengths))
-        return int(self.reference_length)
+        check_kernel_params(self, N_KERNELS)
 
     def _fit(self, batch: SeriesBatch, rng: np.random.RandomState) -> None:
         self.dilations_, self.n_features_per_dilation_ = fit_dilations(
-            self._reference_length(batch.lengths),
+            reference_length(self.reference_length, batch.lengths),
             self.n_features,
             self.max_dilations_per_kernel,
         )

@@ -12,12 +12,12 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from .._validation import check_positive_int
 from ._base import BaseConvolutionTransformer, SeriesBatch, serial_and_parallel
 from ._dilations import (
     KERNEL_LENGTH,
     N_KERNELS,
     case_view,
+    check_kernel_params,
     dilation_alpha,
     draw_channels,
     first_difference,
@@ -27,6 +27,7 @@ from ._dilations import (
     padded_series,
     pooling_range,
     quantiles,
+    reference_length,
     tap_starts,
 )
 
@@ -369,30 +370,11 @@ class MultiRocket(BaseConvolutionTransformer):
         self.random_state = random_state
 
     def _check_params(self) -> None:
-        n_features = check_positive_int(self.n_features, "n_features", self)
-        minimum = 2 * N_POOLING * N_KERNELS
-        if n_features < minimum:
-            raise ValueError(
-                f"MultiRocket: n_features must be at least {minimum} (84 kernels "
-                f"x 4 pooling operators x 2 representations), got {n_features}."
-            )
-        check_positive_int(
-            self.max_dilations_per_kernel, "max_dilations_per_kernel", self
+        check_kernel_params(
+            self,
+            2 * N_POOLING * N_KERNELS,
+            " (84 kernels x 4 pooling operators x 2 representations)",
         )
-        if not (
-            self.reference_length in ("max", "median", "min")
-            or isinstance(self.reference_length, int | np.integer)
-            and self.reference_length >= self._min_length
-        ):
-            raise ValueError(
-                "MultiRocket: reference_length must be 'max', 'median', 'min' or "
-                f"an int >= {self._min_length}, got {self.reference_length!r}."
-            )
-
-    def _reference_length(self, lengths: np.ndarray) -> int:
-        if isinstance(self.reference_length, str):
-            return int(getattr(np, self.reference_length)(lengths))
-        return int(self.reference_length)
 
     def _fit_representation(
         self, values, starts, lengths, n_channels, length, rng
@@ -422,7 +404,7 @@ class MultiRocket(BaseConvolutionTransformer):
         return dilations, n_features_per_dilation, biases, channels, channel_offsets
 
     def _fit(self, batch: SeriesBatch, rng: np.random.RandomState) -> None:
-        length = self._reference_length(batch.lengths)
+        length = reference_length(self.reference_length, batch.lengths)
         (
             self.dilations_,
             self.n_features_per_dilation_,
