@@ -39,9 +39,8 @@ def main() -> None:
     train = manifest[manifest.split == "TRAIN"].drop_duplicates("dataset")
     train = train[train.dataset.isin(published.index)]
     # smallest first, so --limit keeps the cheap ones
-    size = train.n_cases * train.series_length.astype(str).str.split("-").str[-1].astype(
-        int
-    )
+    longest = train.series_length.astype(str).str.split("-").str[-1].astype(int)
+    size = train.n_cases * longest
     names = list(train.assign(size=size).sort_values("size").dataset)[: args.limit]
 
     rows = []
