@@ -158,12 +158,16 @@ class BaseConvolutionTransformer(
                 )
         return out
 
-    def _transform_cases_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
-        """Write ``batch``'s features into ``out`` (rows of the result).
+    # A subclass overrides one of these two; each default calls the other.
+    def _transform_cases(self, batch: SeriesBatch) -> np.ndarray:
+        """``batch``'s features as a new float32 array."""
+        out = np.empty((len(batch), self._n_output_features()), dtype=np.float32)
+        self._transform_cases_into(batch, out)
+        return out
 
-        Subclasses may override it to write in place, without a temporary
-        array per chunk and its copy.
-        """
+    def _transform_cases_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
+        """Write ``batch``'s features into ``out`` (rows of the result), in
+        place where the subclass can, without a temporary array per chunk."""
         out[...] = self._transform_cases(batch)
 
     # -- helpers ---------------------------------------------------------------

@@ -231,11 +231,6 @@ class MiniRocket(BaseConvolutionTransformer):
     def _n_output_features(self) -> int:
         return len(self.biases_)
 
-    def _transform_cases(self, batch: SeriesBatch) -> np.ndarray:
-        out = np.empty((len(batch), len(self.biases_)), dtype=np.float32)
-        self._transform_cases_into(batch, out)
-        return out
-
     def _transform_cases_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
         # numba_threads(n_jobs) in BaseConvolutionTransformer.transform set this
         parallel = numba.get_num_threads() > 1

@@ -430,11 +430,6 @@ class MultiRocket(BaseConvolutionTransformer):
     def _n_output_features(self) -> int:
         return 2 * N_POOLING * len(self.biases_)
 
-    def _transform_cases(self, batch: SeriesBatch) -> np.ndarray:
-        out = np.empty((len(batch), self._n_output_features()), dtype=np.float32)
-        self._transform_cases_into(batch, out)
-        return out
-
     def _transform_cases_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
         # numba_threads(n_jobs) in BaseConvolutionTransformer.transform set this
         parallel = numba.get_num_threads() > 1
