@@ -40,8 +40,9 @@ import pandas as pd
 from sklearn.linear_model import RidgeClassifierCV
 from sklearn.pipeline import make_pipeline
 
-from rocketconv.transformers.hydra import Hydra, MultiRocketHydra
+from rocketconv.transformers.hydra import Hydra
 from rocketconv.transformers.multirocket import MultiRocket
+from rocketconv.transformers.multirocket_hydra import MultiRocketHydra
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared"

@@ -25,7 +25,6 @@ values, which ridge nearly interpolates when n_cases < n_features.
 
 from __future__ import annotations
 
-import importlib
 import os
 from typing import Any
 
@@ -36,7 +35,6 @@ from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
     RegressorMixin,
-    TransformerMixin,
     clone,
 )
 from sklearn.linear_model import (
@@ -49,85 +47,43 @@ from sklearn.preprocessing import LabelEncoder, StandardScaler
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
-    validate_data,
 )
 
+from ._registry import get_algorithm, published_scaler, transformer_keys
 from ._validation import check_n_jobs, check_random_state, check_X, check_y
+from .scalers import L2ColumnScaler  # noqa: F401  (re-exported)
 
 DEFAULT_ALPHAS = np.logspace(-3, 3, 10)
 
-_TRANSFORMERS = {
-    "rocket": ("rocketconv.transformers.rocket", "Rocket"),
-    "minirocket": ("rocketconv.transformers.minirocket", "MiniRocket"),
-    "multirocket": ("rocketconv.transformers.multirocket", "MultiRocket"),
-    "hydra": ("rocketconv.transformers.hydra", "Hydra"),
-    "multirocket+hydra": ("rocketconv.transformers.hydra", "MultiRocketHydra"),
-}
-
-
-class L2ColumnScaler(TransformerMixin, BaseEstimator):
-    """Centre each column and divide it by its L2 norm.
-
-    What ``normalize=True`` did in scikit-learn's linear models before 1.2,
-    and so what the published ROCKET and MiniRocket results used. Constant
-    columns keep a scale of 1.
-
-    Attributes
-    ----------
-    mean_ : ndarray of shape (n_features,)
-    scale_ : ndarray of shape (n_features,)
-    """
-
-    def fit(self, X, y=None):
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
-        self.mean_ = X.mean(axis=0, dtype=np.float64)
-        # column by block: the norm of the centred column without a centred copy
-        sum_squares = np.zeros(X.shape[1])
-        for start in range(0, X.shape[0], 2048):
-            block = X[start : start + 2048].astype(np.float64) - self.mean_
-            sum_squares += np.einsum("ij,ij->j", block, block)
-        scale = np.sqrt(sum_squares)
-        scale[scale == 0] = 1.0
-        self.scale_ = scale
-        return self
-
-    def transform(self, X):
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return (X.astype(np.float64) - self.mean_) / self.scale_
-
 
 def resolve_transformer(transformer: Any, random_state=None, n_jobs=1):
-    """A fresh transformer from a name in ``_TRANSFORMERS`` or an instance."""
+    """A fresh transformer from a registered name or an instance.
+
+    The classifier's ``n_jobs`` always wins: an instance is cloned with the
+    classifier's ``n_jobs`` (a user sets threads in one place, the estimator
+    a pipeline or a grid search sees). An instance without its own seed takes
+    the classifier's ``random_state``, so that alone makes a fit reproducible.
+    """
     if isinstance(transformer, str):
-        key = transformer.lower()
-        if key not in _TRANSFORMERS:
+        algorithm = get_algorithm(transformer, "transformer")
+        if not algorithm.is_transformer:
             raise ValueError(
-                f"Unknown transformer {transformer!r}; choose one of "
-                f"{sorted(_TRANSFORMERS)} or pass a transformer instance."
+                f"{transformer!r} is not a convolution transformer; choose one "
+                f"of {transformer_keys()} or pass a transformer instance."
             )
-        module, name = _TRANSFORMERS[key]
-        cls = getattr(importlib.import_module(module), name)
-        return cls(random_state=random_state, n_jobs=n_jobs)
+        return algorithm.load()(random_state=random_state, n_jobs=n_jobs)
     if not (hasattr(transformer, "fit") and hasattr(transformer, "transform")):
         raise TypeError(
             f"transformer must be a name or an object with fit/transform, got "
             f"{transformer!r}."
         )
     transformer = clone(transformer)
-    # an instance without its own seed takes the classifier's, so that the
-    # classifier's random_state alone makes the whole fit reproducible
     params = transformer.get_params(deep=False)
     if params.get("random_state", 0) is None and random_state is not None:
         transformer.set_params(random_state=random_state)
+    if "n_jobs" in params:
+        transformer.set_params(n_jobs=n_jobs)
     return transformer
-
-
-def published_scaler(transformer) -> TransformerMixin:
-    """The scaler of the transformer's published ridge head."""
-    if hasattr(transformer, "_published_scaler"):
-        return transformer._published_scaler()
-    return StandardScaler()
 
 
 def _available_memory_bytes() -> int:

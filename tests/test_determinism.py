@@ -40,7 +40,7 @@ def make_data():
 def transformers(n_jobs=1, random_state=SEED):
     """Every transformer, tiny settings (name -> unfitted instance)."""
     from rocketconv import Hydra, MiniRocket, MultiRocket, Rocket
-    from rocketconv.transformers.hydra import MultiRocketHydra
+    from rocketconv.transformers.multirocket_hydra import MultiRocketHydra
 
     common = dict(n_jobs=n_jobs, random_state=random_state)
     return {

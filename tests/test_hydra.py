@@ -10,11 +10,9 @@ import pytest
 
 from rocketconv import Hydra
 from rocketconv._validation import ShortSeriesWarning
-from rocketconv.transformers.hydra import (
-    MultiRocketHydra,
-    SparseScaler,
-    hydra_dilations,
-)
+from rocketconv.scalers import SparseScaler
+from rocketconv.transformers.hydra import hydra_dilations
+from rocketconv.transformers.multirocket_hydra import MultiRocketHydra
 
 RNG = np.random.default_rng(7)
 

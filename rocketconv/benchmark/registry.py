@@ -26,7 +26,8 @@ __all__ = [
 
 def _rocket_family(transformer: str) -> Callable[..., Any]:
     def factory(random_state, n_jobs=1, params=None):
-        from rocketconv.linear import _TRANSFORMERS, RocketClassifier
+        from rocketconv._registry import get_algorithm
+        from rocketconv.linear import RocketClassifier
 
         params = dict(params or {})
         if not params:
@@ -34,8 +35,7 @@ def _rocket_family(transformer: str) -> Callable[..., Any]:
                 transformer=transformer, random_state=random_state, n_jobs=n_jobs
             )
         # params name either the transformer's or the classifier's arguments
-        module, cls_name = _TRANSFORMERS[transformer]
-        cls = getattr(importlib.import_module(module), cls_name)
+        cls = get_algorithm(transformer).load()
         t_names = set(inspect.signature(cls).parameters) - {"random_state", "n_jobs"}
         c_names = set(inspect.signature(RocketClassifier).parameters) - {
             "transformer",

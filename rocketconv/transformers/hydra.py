@@ -1,20 +1,15 @@
-"""Hydra (Dempster, Schmidt & Webb, DMKD 2023), its SparseScaler, and the
-MultiRocket + Hydra concatenation, with the transform in numpy/Numba (the
-reference code is PyTorch)."""
+"""Hydra (Dempster, Schmidt & Webb, DMKD 2023), with the transform in
+numpy/Numba (the reference code is PyTorch)."""
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit, prange
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
-from sklearn.compose import ColumnTransformer
-from sklearn.preprocessing import StandardScaler
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import check_positive_int
+from ..scalers import SparseScaler
 from ._base import BaseConvolutionTransformer, SeriesBatch
 from ._dilations import KERNEL_LENGTH, case_view
-from .multirocket import MultiRocket
 
 # Timepoints convolved per tile: n_kernels rows of this many float32 stay in
 # L1 cache while the arg-max/arg-min pass reads them back.
@@ -264,156 +259,3 @@ class Hydra(BaseConvolutionTransformer):
     def _published_scaler(self):
         """Hydra's published scaler: :class:`SparseScaler`."""
         return SparseScaler()
-
-
-class SparseScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
-    """Hydra's scaler for sparse count features (reference / aeon ``SparseScaler``).
-
-    ``fit``: with ``Z = sqrt(max(X, 0))``, ``mu = mean(Z)``, ``sigma =
-    std(Z, ddof=1) + mean(Z == 0) ** exponent + 1e-8`` per column (ddof=1 as
-    ``torch.std``; ddof=0 for a single row). ``transform``:
-    ``(Z - mu) * (Z != 0) / sigma`` with ``mask=True`` (zeros stay zero: a
-    count that never happened carries no evidence), ``(Z - mu) / sigma``
-    without. The ``mean(Z == 0) ** exponent`` term inflates the scale of
-    mostly-zero columns.
-
-    Parameters
-    ----------
-    mask : bool, default=True
-    exponent : float, default=4
-
-    Attributes
-    ----------
-    mean_, scale_ : ndarray of shape (n_features,)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from rocketconv.transformers.hydra import SparseScaler
-    >>> X = np.array([[0.0, 4.0], [4.0, 16.0], [16.0, 0.0]])
-    >>> Z = SparseScaler().fit_transform(X)
-    >>> bool(Z[0, 0] == 0.0 and Z[2, 1] == 0.0)
-    True
-    """
-
-    def __init__(self, mask: bool = True, exponent: float = 4):
-        self.mask = mask
-        self.exponent = exponent
-
-    def fit(self, X, y=None) -> SparseScaler:
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
-        Z = np.sqrt(np.clip(X, 0, None))
-        epsilon = (Z == 0).mean(axis=0) ** self.exponent + 1e-8
-        self.mean_ = Z.mean(axis=0)
-        ddof = 1 if len(Z) > 1 else 0
-        self.scale_ = Z.std(axis=0, ddof=ddof) + epsilon
-        return self
-
-    def transform(self, X) -> np.ndarray:
-        check_is_fitted(self, "mean_")
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        Z = np.sqrt(np.clip(X, 0, None))
-        out = Z - self.mean_
-        if self.mask:
-            out *= Z != 0
-        out /= self.scale_
-        return out
-
-
-class MultiRocketHydra(BaseConvolutionTransformer):
-    """Hydra and MultiRocket features side by side, as aeon's MultiRocketHydra.
-
-    Features are ``[Hydra | MultiRocket]`` (aeon's order), each computed
-    exactly as :class:`Hydra` and :class:`~rocketconv.MultiRocket`. The
-    published head (aeon's ``MultiRocketHydraClassifier``, the bake-off's
-    MR-Hydra) scales the Hydra block with :class:`SparseScaler` and the
-    MultiRocket block with ``StandardScaler`` before one
-    ``RidgeClassifierCV(logspace(-3, 3, 10))``; ``_published_scaler``
-    returns that block scaler. Series shorter than 10 are zero-padded to 10.
-
-    Parameters
-    ----------
-    n_kernels, n_groups : int, default=8, 64
-        Hydra's parameters.
-    n_features : int, default=50_000
-        MultiRocket's (49,728 features).
-    missing_values : {None, "interpolate"}, default=None
-    n_jobs : int, default=1
-    random_state : int, RandomState instance or None, default=None
-
-    Attributes
-    ----------
-    hydra_, multirocket_ : fitted Hydra and MultiRocket
-    n_hydra_features_ : int
-        Width of the Hydra block (the first columns).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from rocketconv.transformers.hydra import MultiRocketHydra
-    >>> X = np.random.default_rng(0).normal(size=(10, 1, 50))
-    >>> transformer = MultiRocketHydra(random_state=0).fit(X)
-    >>> transformer.transform(X).shape  # 3,072 Hydra + 49,728 MultiRocket
-    (10, 52800)
-    """
-
-    _min_length = KERNEL_LENGTH + 1
-
-    def __init__(
-        self,
-        n_kernels: int = 8,
-        n_groups: int = 64,
-        n_features: int = 50_000,
-        missing_values: str | None = None,
-        n_jobs: int | None = 1,
-        random_state=None,
-    ):
-        self.n_kernels = n_kernels
-        self.n_groups = n_groups
-        self.n_features = n_features
-        self.missing_values = missing_values
-        self.n_jobs = n_jobs
-        self.random_state = random_state
-
-    def _parts(self) -> tuple[Hydra, MultiRocket]:
-        return (
-            Hydra(self.n_kernels, self.n_groups, n_jobs=self.n_jobs),
-            MultiRocket(self.n_features, n_jobs=self.n_jobs),
-        )
-
-    def _check_params(self) -> None:
-        for part in self._parts():
-            part._check_params()
-
-    def _fit(self, batch: SeriesBatch, rng: np.random.RandomState) -> None:
-        self.hydra_, self.multirocket_ = self._parts()
-        for part in (self.hydra_, self.multirocket_):
-            # the batch is validated and padded already: fit the parts on it
-            part._fit(batch, rng)
-            part._n_features_out = part._n_output_features()
-        self.n_hydra_features_ = self.hydra_._n_features_out
-
-    def _n_output_features(self) -> int:
-        return self.n_hydra_features_ + self.multirocket_._n_features_out
-
-    def _transform_cases(self, batch: SeriesBatch) -> np.ndarray:
-        return np.hstack(
-            (
-                self.hydra_._transform_cases(batch),
-                self.multirocket_._transform_cases(batch),
-            )
-        )
-
-    def _published_scaler(self):
-        """SparseScaler on the Hydra block, StandardScaler on MultiRocket's."""
-        check_is_fitted(self, "n_hydra_features_")
-        return ColumnTransformer(
-            [
-                ("hydra", SparseScaler(), slice(0, self.n_hydra_features_)),
-                (
-                    "multirocket",
-                    StandardScaler(),
-                    slice(self.n_hydra_features_, self._n_features_out),
-                ),
-            ]
-        )

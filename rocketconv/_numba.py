@@ -1,0 +1,185 @@
+"""The one place rocketconv compiles numba kernels and controls threads.
+
+Every kernel module imports its decorators from here:
+
+* :func:`jit` — ``njit(cache=True)`` for serial helpers and kernels;
+* :func:`serial_and_parallel` — one kernel body compiled twice, plain and
+  ``parallel=True``, and :func:`pick`, which chooses between them for the
+  current thread count, so ``n_jobs=1`` never pays the ~3x compile time of
+  numba's parallel backend;
+* :func:`numba_threads` — the context in which a transform runs its
+  ``prange`` loops on ``n_jobs`` threads.
+
+Process-wide numba settings
+---------------------------
+``import rocketconv`` changes nothing. Importing a kernel module (the first
+``fit``) applies two settings, both documented in the user guide and both
+skipped when ``ROCKETCONV_NUMBA_DEFAULTS=0`` is set or the user has set
+numba's own variable:
+
+* ``NUMBA_THREADING_LAYER``: numba's default "workqueue" layer aborts when
+  two Python threads run parallel kernels at once, so rocketconv asks for
+  "threadsafe" (TBB or OpenMP) when one of them loads;
+* ``NUMBA_CACHE_DIR``: only when the package folder is read-only (numba
+  could not write its in-tree cache and ``cache=True`` would fail), a user
+  cache folder, also exported to worker processes.
+
+:func:`numba_settings` reports what was applied.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import tempfile
+import types
+from collections.abc import Callable, Iterator
+
+import numba
+
+__all__ = [
+    "jit",
+    "serial_and_parallel",
+    "pick",
+    "numba_threads",
+    "numba_settings",
+    "available_threads",
+]
+
+_OPT_OUT = "ROCKETCONV_NUMBA_DEFAULTS"
+_APPLIED: dict[str, str] = {}
+
+
+def _threadsafe_layer_loadable() -> bool:
+    """Whether numba's TBB or OpenMP threading layer can be loaded here."""
+    for module in ("numba.np.ufunc.omppool", "numba.np.ufunc.tbbpool"):
+        try:
+            importlib.import_module(module)
+        except (ImportError, OSError):
+            continue
+        return True
+    return False
+
+
+def _is_writable(folder: str) -> bool:
+    """Whether numba could create its in-tree ``__pycache__`` under ``folder``."""
+    pycache = os.path.join(folder, "__pycache__")
+    if os.path.isdir(pycache):
+        return os.access(pycache, os.W_OK | os.X_OK)
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def fallback_cache_dir(environ=os.environ, is_writable=_is_writable) -> str | None:
+    """A user cache folder for numba when the package folder is read-only.
+
+    None when the user set ``NUMBA_CACHE_DIR`` or numba can cache next to the
+    sources; otherwise ``$XDG_CACHE_HOME/rocketconv/numba`` (``~/.cache``
+    by default), or a per-user temporary folder when that is not writable.
+    """
+    if environ.get("NUMBA_CACHE_DIR"):
+        return None
+    here = os.path.dirname(os.path.abspath(__file__))
+    if is_writable(os.path.join(here, "transformers")):
+        return None
+    base = environ.get("XDG_CACHE_HOME") or os.path.join(
+        os.path.expanduser("~"), ".cache"
+    )
+    user = getattr(os, "getuid", lambda: "user")()
+    for folder in (
+        os.path.join(base, "rocketconv", "numba"),
+        os.path.join(tempfile.gettempdir(), f"rocketconv-numba-{user}"),
+    ):
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    return None
+
+
+def _apply_defaults() -> None:
+    """Apply the two process-wide settings of the module docstring, once."""
+    if os.environ.get(_OPT_OUT, "1") == "0":
+        return
+    if "NUMBA_THREADING_LAYER" not in os.environ and _threadsafe_layer_loadable():
+        numba.config.THREADING_LAYER = "threadsafe"
+        _APPLIED["NUMBA_THREADING_LAYER"] = "threadsafe"
+    cache_dir = fallback_cache_dir()
+    if cache_dir is not None:
+        # before any kernel is decorated: numba reads it when caching is set up
+        numba.config.CACHE_DIR = cache_dir
+        os.environ["NUMBA_CACHE_DIR"] = cache_dir  # worker processes agree
+        _APPLIED["NUMBA_CACHE_DIR"] = cache_dir
+
+
+_apply_defaults()
+
+
+def numba_settings() -> dict[str, str]:
+    """The process-wide numba settings rocketconv applied (empty if none).
+
+    Examples
+    --------
+    >>> isinstance(numba_settings(), dict)
+    True
+    """
+    return dict(_APPLIED)
+
+
+def jit(function: Callable) -> Callable:
+    """``numba.njit(cache=True)``: a compiled, disk-cached serial function."""
+    return numba.njit(cache=True)(function)
+
+
+def serial_and_parallel(function: Callable) -> tuple[Callable, Callable]:
+    """Compile ``function`` twice: plain, and ``parallel=True`` over its prange.
+
+    Numba names a cache file after the function's qualified name and does not
+    key it on the ``parallel`` flag: two dispatchers of one function would
+    share one cache entry, and whichever compiled first would serve both (a
+    warm cache then ran ``n_jobs=2`` on one thread). The parallel copy gets a
+    name of its own.
+    """
+    copy = types.FunctionType(
+        function.__code__,
+        function.__globals__,
+        function.__name__ + "_parallel",
+        function.__defaults__,
+        function.__closure__,
+    )
+    copy.__qualname__ = function.__qualname__ + "_parallel"
+    copy.__doc__ = function.__doc__
+    serial = numba.njit(cache=True)(function)
+    parallel = numba.njit(cache=True, parallel=True)(copy)
+    return serial, parallel
+
+
+def pick(serial: Callable, parallel: Callable) -> Callable:
+    """The parallel variant when more than one numba thread is set, else serial.
+
+    Call inside :func:`numba_threads`, which sets the thread count.
+    """
+    return parallel if numba.get_num_threads() > 1 else serial
+
+
+def available_threads() -> int:
+    """Threads this process may use: numba's count capped by joblib's
+    ``cpu_count()``, which honours CPU affinity and cgroup quotas."""
+    import joblib
+
+    return max(1, min(numba.config.NUMBA_NUM_THREADS, joblib.cpu_count()))
+
+
+@contextlib.contextmanager
+def numba_threads(n_threads: int) -> Iterator[int]:
+    """Run the enclosed numba ``prange`` loops on ``n_threads`` threads
+    (an already-resolved count, see ``_validation.check_n_jobs``)."""
+    n_threads = max(1, min(int(n_threads), available_threads()))
+    previous = numba.get_num_threads()
+    numba.set_num_threads(n_threads)
+    try:
+        yield n_threads
+    finally:
+        numba.set_num_threads(previous)
