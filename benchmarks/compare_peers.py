@@ -7,8 +7,9 @@ subprocess with an empty numba cache, so that
 * ``fit_s`` / ``transform_s`` = best of ``--repeats`` fit and transform calls,
   ``steady_s = fit_s + transform_s`` (fit + transform at steady state),
 
-are measured separately. Peers live in another environment (``--peer-python``,
-e.g. a venv with ``pip install aeon sktime``); when a peer would take too long
+are measured separately. Peers live in another environment (``--peer-python
+PATH`` or ``$ROCKETCONV_PEER_PYTHON``, e.g. a venv with ``pip install aeon
+sktime``; without either only rocketconv is timed); when a peer would take too long
 it is timed on ``--peer-max-cases`` cases and its transform time is scaled
 linearly in n_cases (fit draws one example per kernel, so its time does not
 grow with n_cases and is not scaled; the table says ``scaled``). Ours can be
@@ -18,8 +19,13 @@ subsampled the same way with ``--ours-max-cases``.
         --shapes 1000x1x500,10000x1x150,200x1x5000,1000x6x500 --n-jobs 1,2 \\
         [--plot speed.png]
 
+Writes ``benchmarks/results/<--name>.csv`` (default ``compare_peers``) and
+its companion ``.json`` (machine facts, load average, peer versions).
 ``--report a.csv b.csv ...`` merges earlier result files (e.g. one run per
 ``--n-jobs``) and prints the ratio table as markdown, plus ``--plot``.
+
+Speed figures are only meaningful on a quiet machine: check the load
+average recorded in the ``.json``.
 """
 
 from __future__ import annotations
@@ -36,7 +42,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (  # noqa: E402
+    add_peer_argument,
+    evaluation,
+    peer_python,
+    write_results,
+)
 
 # library -> transformer -> (module, class, keyword arguments)
 CONSTRUCTORS = {
@@ -106,6 +118,7 @@ def worker(library: str, transformer: str, n_jobs: int, data: str, repeats: int)
         start = time.perf_counter()
         features = model.transform(X)
         transform_times.append(time.perf_counter() - start)
+    version = getattr(importlib.import_module(library), "__version__", "unknown")
     print(
         json.dumps(
             {
@@ -113,14 +126,13 @@ def worker(library: str, transformer: str, n_jobs: int, data: str, repeats: int)
                 "fit_s": min(fit_times),
                 "transform_s": min(transform_times),
                 "n_features": int(np.asarray(features).shape[1]),
+                "version": version,
             }
         )
     )
 
 
-def run_worker(
-    python, library, transformer, n_jobs, data, repeats, timeout, cache=None
-):
+def run_worker(python, library, transformer, n_jobs, data, repeats, timeout, cache):
     """One fresh process; ``cache`` (a folder) shares numba's cache between
     runs, None gives each run an empty one (compile time in first_call_s)."""
     env = dict(os.environ)
@@ -143,7 +155,7 @@ def run_worker(
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
+def parse(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--worker", nargs=5, help=argparse.SUPPRESS)
     parser.add_argument("--transformers", default="minirocket")
@@ -153,10 +165,7 @@ def main() -> None:
     )
     parser.add_argument("--n-jobs", default="1,2")
     parser.add_argument("--libraries", default="rocketconv,aeon,sktime")
-    default_peer = Path("/work/venv-aeon/bin/python")
-    parser.add_argument(
-        "--peer-python", default=str(default_peer) if default_peer.exists() else None
-    )
+    add_peer_argument(parser)
     parser.add_argument("--peer-max-cases", type=int, default=1000)
     parser.add_argument("--ours-max-cases", type=int, default=None)
     parser.add_argument("--repeats", type=int, default=3)
@@ -168,12 +177,95 @@ def main() -> None:
         "(faster; first_call_s is then only kept for each library's first run)",
     )
     parser.add_argument("--timeout", type=int, default=1800)
-    parser.add_argument("--out", default=str(HERE / "results" / "compare_peers.csv"))
+    parser.add_argument("--name", default="compare_peers", help="results stem")
     parser.add_argument("--plot", default=None, help="PNG of the ratios")
     parser.add_argument(
         "--report", nargs="+", default=None, help="result CSVs to merge and print"
     )
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def save_inputs(X, shape: str, folder: str, args) -> tuple[dict, dict]:
+    """The full input for ours and the (possibly subsampled) one for peers."""
+    files, used = {}, {}
+    for who, limit in (("peer", args.peer_max_cases), ("ours", args.ours_max_cases)):
+        used[who] = min(len(X), limit or len(X))
+        files[who] = os.path.join(folder, f"{shape}-{who}.npy")
+        np.save(files[who], X[: used[who]])
+    return files, used
+
+
+def time_one(library, transformer, n_jobs, shape, inputs, folder, compiled, args):
+    """One library on one shape: a row, or None when it has no interpreter."""
+    files, used = inputs
+    ours = library == "rocketconv"
+    python = sys.executable if ours else peer_python(args.peer_python)
+    if python is None:
+        return None
+    who = "ours" if ours else "peer"
+    cache = os.path.join(folder, f"cache-{library}") if args.cache == "shared" else None
+    result = run_worker(
+        python, library, transformer, n_jobs, files[who], args.repeats,
+        args.timeout, cache,
+    )  # fmt: skip
+    key = (library, transformer, n_jobs > 1)
+    if cache is not None and key in compiled:
+        result["first_call_s"] = np.nan  # cache was warm
+    compiled.add(key)
+    n_cases = int(shape.split("x")[0])
+    scale = n_cases / used[who]
+    if "transform_s" in result:
+        result["transform_s"] *= scale
+        result["steady_s"] = result["fit_s"] + result["transform_s"]
+    row = {
+        "transformer": transformer,
+        "shape": shape,
+        "n_jobs": n_jobs,
+        "library": library,
+        "scaled": scale != 1.0,
+        **result,
+    }
+    print(row, flush=True)
+    return row
+
+
+def run_all(args) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    rows, compiled = [], set()
+    with tempfile.TemporaryDirectory() as folder:
+        for shape in args.shapes.split(","):
+            n_cases, n_channels, length = map(int, shape.split("x"))
+            X = rng.normal(size=(n_cases, n_channels, length)).astype(np.float64)
+            inputs = save_inputs(X, shape, folder, args)
+            for transformer in args.transformers.split(","):
+                for n_jobs in map(int, args.n_jobs.split(",")):
+                    for library in args.libraries.split(","):
+                        if transformer not in CONSTRUCTORS[library]:
+                            continue
+                        row = time_one(
+                            library, transformer, n_jobs, shape, inputs, folder,
+                            compiled, args,
+                        )  # fmt: skip
+                        if row is not None:
+                            rows.append(row)
+    return add_speedups(pd.DataFrame(rows))
+
+
+def add_speedups(table: pd.DataFrame) -> pd.DataFrame:
+    """speedup_vs_peer = peer steady time / ours, same (transformer, shape, n_jobs)."""
+    ours = table[table.library == "rocketconv"].set_index(
+        ["transformer", "shape", "n_jobs"]
+    )
+    table["speedup_vs_peer"] = [
+        ours.steady_s.get((row.transformer, row.shape, row.n_jobs), np.nan)
+        and row.steady_s / ours.steady_s.get((row.transformer, row.shape, row.n_jobs))
+        for row in table.itertuples()
+    ]
+    return table
+
+
+def main(argv=None) -> None:
+    args = parse(argv)
     if args.worker:
         library, transformer, n_jobs, data, repeats = args.worker
         worker(library, transformer, int(n_jobs), data, int(repeats))
@@ -184,81 +276,23 @@ def main() -> None:
         if args.plot:
             plot(table, args.plot)
         return
-
-    rng = np.random.default_rng(0)
-    rows = []
-    compiled = set()
-    with tempfile.TemporaryDirectory() as folder:
-        for shape in args.shapes.split(","):
-            n_cases, n_channels, length = map(int, shape.split("x"))
-            X = rng.normal(size=(n_cases, n_channels, length)).astype(np.float64)
-            files, used = {}, {}
-            for who, limit in (
-                ("peer", args.peer_max_cases),
-                ("ours", args.ours_max_cases),
-            ):
-                used[who] = min(n_cases, limit or n_cases)
-                files[who] = os.path.join(folder, f"{shape}-{who}.npy")
-                np.save(files[who], X[: used[who]])
-            for transformer in args.transformers.split(","):
-                for n_jobs in map(int, args.n_jobs.split(",")):
-                    for library in args.libraries.split(","):
-                        if transformer not in CONSTRUCTORS[library]:
-                            continue
-                        ours = library == "rocketconv"
-                        python = sys.executable if ours else args.peer_python
-                        if python is None:
-                            continue
-                        who = "ours" if ours else "peer"
-                        cache = None
-                        if args.cache == "shared":
-                            cache = os.path.join(folder, f"cache-{library}")
-                        result = run_worker(
-                            python,
-                            library,
-                            transformer,
-                            n_jobs,
-                            files[who],
-                            args.repeats,
-                            args.timeout,
-                            cache,
-                        )
-                        key = (library, transformer, n_jobs > 1)
-                        if cache is not None and key in compiled:
-                            result["first_call_s"] = np.nan  # cache was warm
-                        compiled.add(key)
-                        scale = n_cases / used[who]
-                        if "transform_s" in result:
-                            result["transform_s"] *= scale
-                            result["steady_s"] = result["fit_s"] + result["transform_s"]
-                        rows.append(
-                            {
-                                "transformer": transformer,
-                                "shape": shape,
-                                "n_jobs": n_jobs,
-                                "library": library,
-                                "scaled": scale != 1.0,
-                                **result,
-                            }
-                        )
-                        print(rows[-1], flush=True)
-
-    table = pd.DataFrame(rows)
-    ours = table[table.library == "rocketconv"].set_index(
-        ["transformer", "shape", "n_jobs"]
+    load_before = os.getloadavg()[0]
+    table = run_all(args)
+    versions = (
+        table.groupby("library")["version"].first().to_dict()
+        if "version" in table
+        else {}
     )
-    table["speedup_vs_peer"] = [
-        ours.steady_s.get((row.transformer, row.shape, row.n_jobs), np.nan)
-        and row.steady_s / ours.steady_s.get((row.transformer, row.shape, row.n_jobs))
-        for row in table.itertuples()
-    ]
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.out, index=False)
-    print(
-        f"\nmachine: {os.cpu_count()} cores, load average "
-        f"{os.getloadavg()[0]:.1f}; fit/transform = best of {args.repeats}; "
-        "speedup = peer steady (fit + transform) / ours, same n_jobs"
-    )
+    notes = {
+        "inputs": "standard normal random series of the shapes given "
+        "(n_cases x channels x length), numpy seed 0",
+        "method": f"fit/transform = best of {args.repeats}; speedup = peer steady "
+        "(fit + transform) / ours, same n_jobs; peers on at most "
+        f"{args.peer_max_cases} cases, transform time scaled linearly",
+        "load_average_before_after": [load_before, os.getloadavg()[0]],
+        "library_versions": versions,
+    }
+    write_results(table, args.name, notes=notes)
     with pd.option_context("display.width", 200, "display.max_rows", 500):
         print(table.round(3).to_string(index=False))
     print(markdown(ratio_table(table)))
@@ -268,9 +302,7 @@ def main() -> None:
 
 def markdown(frame: pd.DataFrame) -> str:
     # imported here: peer workers run this file where rocketconv is absent
-    from rocketconv.benchmark.compare import to_markdown
-
-    return to_markdown(frame, digits=3, index=False)
+    return evaluation("to_markdown")(frame, digits=3, index=False)
 
 
 def ratio_table(table: pd.DataFrame) -> pd.DataFrame:

@@ -12,7 +12,13 @@ and a second one, plus (cold run) numba's compile time per function
 (inclusive of the functions it inlines or calls). CPU seconds are what to
 compare on a loaded machine; wall seconds are what a user waits.
 
-    python benchmarks/first_call.py [--peer-python /path/to/venv-with-aeon/python]
+    python benchmarks/first_call.py [--peer-python PATH]
+
+The aeon side runs only with ``--peer-python PATH`` or
+``$ROCKETCONV_PEER_PYTHON`` (a Python with aeon). Writes
+``benchmarks/results/<--name>.csv`` (default ``first_call``) and its
+companion ``.json`` (machine facts, load average, rocketconv's cold compile
+time per jitted function).
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ from pathlib import Path
 
 import pandas as pd
 
-HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import add_peer_argument, peer_python, write_results  # noqa: E402
 
 
 def _cpu() -> float:
@@ -100,22 +107,11 @@ def run(python: str, library: str, cache: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--worker", help=argparse.SUPPRESS)
-    parser.add_argument("--peer-python", default=None, help="python with aeon")
-    parser.add_argument("--repeats", type=int, default=1, help="cold/warm pairs")
-    parser.add_argument("--out", default=str(HERE / "results" / "first_call.csv"))
-    args = parser.parse_args()
-    if args.worker:
-        worker(args.worker)
-        return
-    libraries = [("rocketconv", sys.executable)]
-    if args.peer_python:
-        libraries.append(("aeon", args.peer_python))
-    rows, compiles = [], None
+def run_all(libraries, repeats: int) -> tuple[pd.DataFrame, list]:
+    """Cold then warm for each library; best of the repeats per state."""
+    rows, compiles = [], []
     for library, python in libraries:
-        for _ in range(args.repeats):
+        for _ in range(repeats):
             with tempfile.TemporaryDirectory() as cache:
                 for state in ("cold", "warm"):
                     result = run(python, library, cache)
@@ -125,11 +121,34 @@ def main() -> None:
                     rows.append({"library": library, "cache": state, **result})
                     print(rows[-1], flush=True)
     table = pd.DataFrame(rows)
-    # best of the repeats for each (library, cache state)
     table = table.groupby(["library", "cache"], sort=False).min().reset_index()
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.out, index=False)
-    print(f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    return table, compiles
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    add_peer_argument(parser)
+    parser.add_argument("--repeats", type=int, default=1, help="cold/warm pairs")
+    parser.add_argument("--name", default="first_call", help="results stem")
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.worker)
+        return
+    libraries = [("rocketconv", sys.executable)]
+    peer = peer_python(args.peer_python)
+    if peer:
+        libraries.append(("aeon", peer))
+    load_before = os.getloadavg()[0]
+    table, compiles = run_all(libraries, args.repeats)
+    notes = {
+        "method": "fresh process: import, MiniRocket(random_state=0).fit_transform "
+        f"of 50 x 1 x 300, then a second one; best of {args.repeats}; cold = "
+        "empty NUMBA_CACHE_DIR, warm = the same folder again",
+        "load_average_before_after": [load_before, os.getloadavg()[0]],
+        "rocketconv_cold_compile_cpu_s": dict(compiles),
+    }
+    write_results(table, args.name, notes=notes)
     with pd.option_context("display.width", 200):
         print(table.round(2).to_string(index=False))
     if compiles:

@@ -67,6 +67,7 @@ def load(name):
 
 def part_single(args):
     from rocketconv import InceptionTimeClassifier
+    from rocketconv.deep.training import recalibrate_batchnorm
 
     X_train, y_train, X_test, y_test = load("GunPoint")
     clf = InceptionTimeClassifier(
@@ -82,7 +83,7 @@ def part_single(args):
     accuracy = float(np.mean(clf.predict(X_test) == y_test))
     # the same network with BatchNorm statistics recalibrated on the training set
     X_cl = np.ascontiguousarray(X_train[:, :, None], dtype=np.float32)
-    clf.networks_[0].recalibrate_batchnorm(X_cl, min(64, len(X_cl)))
+    recalibrate_batchnorm(clf.networks_[0], X_cl, min(64, len(X_cl)))
     recalibrated = float(np.mean(clf.predict(X_test) == y_test))
     table = pd.DataFrame(
         [
@@ -104,9 +105,30 @@ def part_single(args):
     table.to_csv(RESULTS / "inceptiontime_gunpoint_single.csv", index=False)
 
 
-def part_ensemble(args):
+def _fit_network(X_train, y_train, X_test, seed, args):
+    """One network with the reference's BatchNorm averages; returns it, its
+    fit seconds, and its test probabilities before and after recalibrating
+    BatchNorm on the training set (recalibrate_batchnorm=True)."""
     from rocketconv import InceptionTimeClassifier
+    from rocketconv.deep.training import recalibrate_batchnorm
 
+    clf = InceptionTimeClassifier(
+        n_estimators=1,
+        n_epochs=args.epochs,
+        random_state=seed,
+        verbose=args.verbose,
+        recalibrate_batchnorm=False,  # the reference's; recalibrated below
+    )
+    start = time.perf_counter()
+    clf.fit(X_train, y_train)
+    fit_s = time.perf_counter() - start
+    proba = clf.predict_proba(X_test)
+    X_cl = np.ascontiguousarray(X_train[:, :, None], dtype=np.float32)
+    recalibrate_batchnorm(clf.networks_[0], X_cl, min(64, len(X_cl)))
+    return clf, fit_s, proba, clf.predict_proba(X_test)
+
+
+def part_ensemble(args):
     out = Path(args.out) if args.out else RESULTS / "inceptiontime_ensemble.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     for name in args.datasets:
@@ -116,30 +138,16 @@ def part_ensemble(args):
             _append(out, minirocket_row(name, X_train, y_train, X_test, y_test, args))
 
         proba_sum = recal_sum = None
-        classes = None
         for i in range(args.networks):
-            clf = InceptionTimeClassifier(
-                n_estimators=1,
-                n_epochs=args.epochs,
-                random_state=args.seed * 1000 + i,
-                verbose=args.verbose,
-                recalibrate_batchnorm=False,  # the reference's; recalibrated below
+            clf, fit_s, proba, recal = _fit_network(
+                X_train, y_train, X_test, args.seed * 1000 + i, args
             )
-            start = time.perf_counter()
-            clf.fit(X_train, y_train)
-            fit_s = time.perf_counter() - start
-            proba = clf.predict_proba(X_test)
             classes = clf.classes_
             proba_sum = proba if proba_sum is None else proba_sum + proba
+            recal_sum = recal if recal_sum is None else recal_sum + recal
             single = float(np.mean(classes[proba.argmax(1)] == y_test))
             ensemble = float(np.mean(classes[proba_sum.argmax(1)] == y_test))
-            # the same network with BatchNorm statistics recomputed on the
-            # training set (recalibrate_batchnorm=True), for comparison
-            X_cl = np.ascontiguousarray(X_train[:, :, None], dtype=np.float32)
-            clf.networks_[0].recalibrate_batchnorm(X_cl, min(64, len(X_cl)))
-            proba = clf.predict_proba(X_test)
-            recal_sum = proba if recal_sum is None else recal_sum + proba
-            single_recal = float(np.mean(classes[proba.argmax(1)] == y_test))
+            single_recal = float(np.mean(classes[recal.argmax(1)] == y_test))
             ensemble_recal = float(np.mean(classes[recal_sum.argmax(1)] == y_test))
             _append(
                 out,

@@ -44,7 +44,7 @@ def data(n_cases, length, n_classes=2, seed=0):
 
 
 def run_numpy(args):
-    from rocketconv.deep.inceptiontime import InceptionNetwork
+    from rocketconv.deep.network import InceptionNetwork
     from rocketconv.deep.optim import Adam
 
     X, y = data(args.n_cases, args.length)
@@ -64,13 +64,11 @@ def run_numpy(args):
     return [epoch() for _ in range(args.repeats + 1)]
 
 
-def run_torch(args):
+def torch_inception_network(c_in, n_classes, depth=6):
+    """The Keras reference architecture in PyTorch, layer for layer."""
     import torch
     from torch import nn
     from torch.nn import functional as F
-
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
 
     def same(k):
         return ((k - 1) // 2, k // 2)
@@ -97,7 +95,7 @@ def run_torch(args):
             return F.relu(self.bn(torch.cat(outs, dim=1)))
 
     class Net(nn.Module):
-        def __init__(self, c_in, n_classes, depth=6):
+        def __init__(self, c_in, n_classes, depth):
             super().__init__()
             self.mods = nn.ModuleList()
             self.short = nn.ModuleDict()
@@ -122,9 +120,18 @@ def run_torch(args):
                     res = x
             return self.fc(x.mean(dim=2))
 
+    return Net(c_in, n_classes, depth)
+
+
+def run_torch(args):
+    import torch
+    from torch import nn
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
     X, y = data(args.n_cases, args.length)
     X, y = torch.from_numpy(X), torch.from_numpy(y)
-    net = Net(1, 2)
+    net = torch_inception_network(1, 2)
     n_params = sum(p.numel() for p in net.parameters())
     opt = torch.optim.Adam(net.parameters(), lr=1e-3, eps=1e-7)
     loss_fn = nn.CrossEntropyLoss()

@@ -13,6 +13,9 @@ allocations are all counted. Reported per run:
 
     python benchmarks/memory_scale.py                      # both, full size
     python benchmarks/memory_scale.py --transform-cases 20000 --classifier-cases 0
+
+Writes ``benchmarks/results/<--name>.csv`` (default ``memory_scale``) and
+its companion ``.json`` (machine facts).
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from pathlib import Path
 
 import pandas as pd
 
-HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import write_results  # noqa: E402
+
 GIB = 2**30
 
 
@@ -89,15 +94,27 @@ def worker(mode: str, n_cases: int, length: int, n_jobs: int) -> None:
     )
 
 
-def main() -> None:
+def measure(mode: str, n_cases: int, length: int, n_jobs: int) -> dict:
+    """One worker process; its JSON line, or the error."""
+    command = [
+        sys.executable, __file__, "--worker", mode, str(n_cases), str(length),
+        str(n_jobs),
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        return {"mode": mode, "n_cases": n_cases, "error": result.stderr[-300:]}
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--transform-cases", type=int, default=100_000)
     parser.add_argument("--classifier-cases", type=int, default=60_000)
     parser.add_argument("--length", type=int, default=500)
     parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--out", default=str(HERE / "results" / "memory_scale.csv"))
-    args = parser.parse_args()
+    parser.add_argument("--name", default="memory_scale", help="results stem")
+    args = parser.parse_args(argv)
     if args.worker:
         mode, n_cases, length, n_jobs = args.worker
         worker(mode, int(n_cases), int(length), int(n_jobs))
@@ -107,25 +124,18 @@ def main() -> None:
         ("transform", args.transform_cases),
         ("classifier", args.classifier_cases),
     ):
-        if n_cases <= 0:
-            continue
-        command = [
-            sys.executable, __file__, "--worker", mode, str(n_cases),
-            str(args.length), str(args.n_jobs),
-        ]  # fmt: skip
-        result = subprocess.run(command, capture_output=True, text=True)
-        if result.returncode != 0:
-            rows.append(
-                {"mode": mode, "n_cases": n_cases, "error": result.stderr[-300:]}
-            )
-        else:
-            rows.append(json.loads(result.stdout.strip().splitlines()[-1]))
-        print(rows[-1], flush=True)
+        if n_cases > 0:
+            rows.append(measure(mode, n_cases, args.length, args.n_jobs))
+            print(rows[-1], flush=True)
     table = pd.DataFrame(rows)
     if "peak_gib" in table:
         table["overhead_gib"] = table.peak_gib - table.baseline_gib - table.output_gib
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.out, index=False)
+    notes = {
+        "inputs": f"standard normal float64 series, length {args.length}, "
+        "numpy seed 0; MiniRocket(n_features=10_000) transform and "
+        "RocketClassifier(estimator='auto') fit, each in a fresh process",
+    }
+    write_results(table, args.name, notes=notes)
     with pd.option_context("display.width", 200):
         print(table.round(3).to_string(index=False))
 

@@ -1,23 +1,36 @@
 """MiniRocket on the published resamples, against the published table and aeon.
 
 Runs rocketconv's MiniRocket (``RocketClassifier(transformer="minirocket")``,
-via ``rocketconv.benchmark.run``) on every problem of a data folder that the
-published MiniRocket table (``minirocket/accuracy_ucr109_resamples.csv``)
-covers, on resamples 0..R-1 taken from the published indices
-(``multirocket/indices109``), and aeon's ``MiniRocketClassifier`` on the very
-same splits in a persistent subprocess of the aeon interpreter, dataset by
-dataset, so both see the same machine load. Both write tsml results files
-(``MiniRocket/`` and ``aeon-MiniRocket/`` under ``--out``); then
-``rocketconv.benchmark.compare`` lines them up with the published figures.
+via ``rocketconv.evaluation``'s task runner) on every problem of the shared
+data folder that the published MiniRocket table
+(``minirocket/accuracy_ucr109_resamples.csv``) covers and that has published
+resample indices (``multirocket/indices109``), on resamples 0..R-1 taken from
+those indices; optionally aeon's ``MiniRocketClassifier`` on the very same
+splits, in a persistent subprocess of a peer interpreter. Both write tsml
+results files (``MiniRocket/`` and ``aeon-MiniRocket/`` under ``--out``); then
+``rocketconv.evaluation``'s ``compare`` lines them up with the published
+figures.
 
-Timing: both sides are timed as fit, then predict of labels *and*
-probabilities (two test-set transforms on both sides); numba compilation is
-done beforehand on tiny data on both sides. n_jobs=1 on both sides.
+Writes ``benchmarks/results/minirocket_resamples.csv`` (one row per problem
+and resample: accuracy, log-loss, published accuracy of that resample, aeon's
+accuracy and log-loss when run) and ``minirocket_resamples.json`` (machine
+facts, summary, Wilcoxon p-values).
+
+Options and environment:
+
+* ``--shared DIR`` / ``$ROCKETCONV_SHARED`` / ``<checkout>/../shared``: data;
+* ``--peer-python PATH`` / ``$ROCKETCONV_PEER_PYTHON``: a Python with aeon;
+  without either (or with ``--no-aeon``) only rocketconv runs;
+* ``--out DIR``: the tsml results files (default: a folder in the system's
+  temporary directory).
+
+Times are recorded in the tsml files but are not a benchmark unless the
+machine is quiet (n_jobs=1 on both sides).
 
 Usage::
 
     python benchmarks/minirocket_resamples.py --resamples 5 \\
-        --out /tmp/minirocket_resamples --cd-png docs/img/minirocket_cd_accuracy.png
+        [--peer-python VENV/bin/python] [--cd-png docs/img/minirocket_cd_accuracy.png]
 """
 
 from __future__ import annotations
@@ -35,13 +48,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rocketconv.benchmark import _tsml
-from rocketconv.benchmark.compare import compare, plot_critical_difference, report
-from rocketconv.benchmark.published import load_published
-from rocketconv.benchmark.run import RunConfig, Task, load_split, run_task, warm_up
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (  # noqa: E402
+    add_peer_argument,
+    add_shared_argument,
+    evaluation,
+    peer_python,
+    shared_dir,
+    write_results,
+)
 
-SHARED = Path("/work/shared")
-AEON_PYTHON = "/work/venv-aeon/bin/python"
+PUBLISHED = "reference-results/minirocket/accuracy_ucr109_resamples.csv"
+INDICES = "reference-results/multirocket/indices109"
+AEON = "aeon-MiniRocket"
+OURS = "MiniRocket"
 
 # The aeon side: a loop reading one JSON request per line from stdin.
 AEON_SERVER = r"""
@@ -68,7 +88,8 @@ rng = np.random.RandomState(0)
 for channels in (1, 2):
     X = rng.normal(size=(12, channels, 40)); y = np.array(["a", "b"] * 6)
     MiniRocketClassifier(random_state=0).fit(X, y).predict_proba(X)
-print(json.dumps({"ready": True}), flush=True)
+import aeon
+print(json.dumps({"ready": True, "aeon": aeon.__version__}), flush=True)
 for line in sys.stdin:
     try:
         out = run(json.loads(line))
@@ -79,6 +100,8 @@ for line in sys.stdin:
 
 
 class AeonWorker:
+    """aeon's MiniRocketClassifier in a persistent peer process."""
+
     def __init__(self, python: str):
         self.proc = subprocess.Popen(
             [python, "-c", AEON_SERVER],
@@ -87,9 +110,14 @@ class AeonWorker:
             text=True,
             bufsize=1,
         )
-        assert json.loads(self.proc.stdout.readline())["ready"]
+        hello = json.loads(self.proc.stdout.readline())
+        assert hello["ready"]
+        self.version = hello["aeon"]
+        self.tmp = tempfile.mkdtemp()
 
-    def run(self, npz: str, seed: int) -> dict:
+    def run(self, X_train, y_train, X_test, seed: int) -> dict:
+        npz = os.path.join(self.tmp, "split.npz")
+        np.savez(npz, X_train=X_train, y_train=y_train.astype(str), X_test=X_test)
         self.proc.stdin.write(json.dumps({"npz": npz, "seed": seed}) + "\n")
         self.proc.stdin.flush()
         return json.loads(self.proc.stdout.readline())
@@ -97,57 +125,29 @@ class AeonWorker:
     def close(self):
         self.proc.stdin.close()
         self.proc.wait(timeout=60)
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def datasets_to_run(data_dir: Path, indices: Path, limit: int | None) -> list[str]:
-    published = pd.read_csv(
-        SHARED / "reference-results/minirocket/accuracy_ucr109_resamples.csv"
-    )
-    names = [
+def datasets_to_run(shared: Path, limit: int | None, subset: str | None) -> list:
+    published = pd.read_csv(shared / PUBLISHED)
+    data, indices = shared / "datasets", shared / INDICES
+    names = sorted(
         name
         for name in published["dataset"]
-        if (data_dir / name).is_dir()
-        and (indices / f"{name}_INDICES_TRAIN.txt").is_file()
-    ]
-    names = sorted(names)
+        if (data / name).is_dir() and (indices / f"{name}_INDICES_TRAIN.txt").is_file()
+    )
+    if subset:
+        names = [name for name in names if name in set(subset.split(","))]
     return names[:limit] if limit else names
 
 
-def run_aeon(worker, task, config, out, tmp) -> dict:
-    name = "aeon-MiniRocket"
-    path = _tsml.results_path(out, name, task.dataset, task.resample)
-    row = {"classifier": name, "dataset": task.dataset, "resample": task.resample}
-    if path.exists():
-        res = _tsml.read_classification_results(path)
-        return {
-            **row,
-            "status": "ok",
-            "fit_s": res.fit_time / 1000,
-            "predict_s": res.predict_time / 1000,
-        }
-    X_train, y_train, X_test, y_test = load_split(
-        task.dataset, task.resample, config.data_home, config.resample_indices
-    )
-    if isinstance(X_train, list) or isinstance(X_test, list):
-        return {**row, "status": "error", "error": "unequal length"}
-    npz = os.path.join(tmp, "split.npz")
-    np.savez(
-        npz,
-        X_train=X_train,
-        y_train=y_train.astype(str),
-        X_test=X_test,
-        y_test=y_test.astype(str),
-    )
-    seed = config.seed + task.resample
-    got = worker.run(npz, seed)
-    if "error" in got:
-        return {**row, "status": "error", "error": got["error"]}
-    classes = np.unique(np.concatenate([y_train, y_test]).astype(str))
+def _aeon_text(task, seed, got, y_test) -> str:
+    classes = np.unique(np.concatenate([got["classes"], y_test.astype(str)]))
     full = np.zeros((len(y_test), len(classes)))
     full[:, np.searchsorted(classes, got["classes"])] = np.asarray(got["proba"])
-    text = _tsml.format_classification_results(
+    return evaluation("format_classification_results")(
         dataset=task.dataset,
-        classifier=name,
+        classifier=AEON,
         resample=task.resample,
         classes=classes,
         true=y_test.astype(str),
@@ -159,154 +159,188 @@ def run_aeon(worker, task, config, out, tmp) -> dict:
         comment="Generated by benchmarks/minirocket_resamples.py. "
         "Resample: published indices.",
     )
-    _tsml.atomic_write_text(path, text)
-    return {
-        **row,
-        "status": "ok",
-        "fit_s": round(got["fit_s"] * 1000) / 1000,
-        "predict_s": round(got["predict_s"] * 1000) / 1000,
-    }
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=str(SHARED / "datasets"))
-    parser.add_argument(
-        "--indices", default=str(SHARED / "reference-results/multirocket/indices109")
+def run_aeon(worker, task, config, out) -> dict:
+    """aeon on one task; writes its tsml file (skipped when it exists)."""
+    path = evaluation("results_path")(out, AEON, task.dataset, task.resample)
+    row = {"classifier": AEON, "dataset": task.dataset, "resample": task.resample}
+    if path.exists():
+        return {**row, "status": "ok"}
+    X_train, y_train, X_test, y_test = evaluation("load_split")(
+        task.dataset, task.resample, config.data_home, config.resample_indices
     )
+    if isinstance(X_train, list) or isinstance(X_test, list):
+        return {**row, "status": "error", "error": "unequal length"}
+    seed = config.seed + task.resample
+    got = worker.run(X_train, y_train, X_test, seed)
+    if "error" in got:
+        return {**row, "status": "error", "error": got["error"]}
+    evaluation("atomic_write_text")(path, _aeon_text(task, seed, got, y_test))
+    return {**row, "status": "ok"}
+
+
+def run_all(datasets, resamples: int, config, worker) -> pd.DataFrame:
+    rows, start = [], time.perf_counter()
+    for i, dataset in enumerate(datasets):
+        for resample in range(resamples):
+            task = evaluation("Task")("minirocket", dataset, resample)
+            ours = evaluation("run_task")(task, config)
+            keys = ("classifier", "dataset", "resample", "status", "error")
+            rows.append({k: ours.get(k) for k in keys})
+            if worker is not None:
+                rows.append(run_aeon(worker, task, config, config.out))
+        print(
+            f"[{i + 1}/{len(datasets)}] {dataset} "
+            f"(elapsed {time.perf_counter() - start:.0f}s)",
+            flush=True,
+        )
+    return pd.DataFrame(rows)
+
+
+def per_resample_table(out: str, shared: Path, resamples: int) -> pd.DataFrame:
+    """One row per (problem, resample): ours, aeon's, the published accuracy."""
+    results = evaluation("load_results")(out)
+    table = results.pivot_table(
+        index=["dataset", "resample"],
+        columns="classifier",
+        values=["accuracy", "logloss"],
+        aggfunc="first",
+    )
+    table.columns = [f"{c}_{m}" for m, c in table.columns]
+    table = table.reset_index()
+    published = pd.read_csv(shared / PUBLISHED, index_col=0)
+    table["published_accuracy"] = [
+        float(published.loc[d, str(r)])
+        for d, r in zip(table["dataset"], table["resample"], strict=True)
+    ]
+    return table[table["resample"] < resamples]
+
+
+def summarise(table: pd.DataFrame) -> dict:
+    """Means over problems of the per-problem means over resamples."""
+    per_problem = table.groupby("dataset").mean(numeric_only=True)
+    ours, pub = per_problem[f"{OURS}_accuracy"], per_problem["published_accuracy"]
+    summary = {
+        "problems": len(per_problem),
+        "resamples": sorted(int(r) for r in table["resample"].unique()),
+        "mean_accuracy": round(float(ours.mean()), 4),
+        "mean_published": round(float(pub.mean()), 4),
+        "mean_difference": round(float((ours - pub).mean()), 4),
+        "min_difference": round(float((ours - pub).min()), 4),
+        "max_difference": round(float((ours - pub).max()), 4),
+        "wins_ties_losses_vs_published": "/".join(
+            map(str, evaluation("wins_ties_losses")(ours, pub))
+        ),
+        "wilcoxon_p_vs_published": round(evaluation("wilcoxon_p")(ours, pub), 4),
+        "mean_logloss": round(float(per_problem[f"{OURS}_logloss"].mean()), 4),
+    }
+    if f"{AEON}_accuracy" in per_problem:
+        aeon = per_problem[f"{AEON}_accuracy"]
+        summary["aeon_mean_accuracy"] = round(float(aeon.mean()), 4)
+        summary["aeon_mean_logloss"] = round(
+            float(per_problem[f"{AEON}_logloss"].mean()), 4
+        )
+        summary["wilcoxon_p_vs_aeon"] = round(evaluation("wilcoxon_p")(ours, aeon), 4)
+    return summary
+
+
+def print_reports(out: str, n_resamples: int, cd_png: str | None) -> pd.DataFrame:
+    """The published-results comparison of ``rocketconv compare``: printed,
+    and its per-metric summary (mean, average rank) returned."""
+    refs = ["minirocket", "rocket", "multirocket", "inceptiontime", "hc2"]
+    comparison = evaluation("compare")(
+        out, refs, metrics=["accuracy", "balacc", "auroc", "logloss"]
+    )
+    print(evaluation("report")(comparison, markdown=True, per_dataset=False))
+    if cd_png:
+        mc = comparison.metrics["accuracy"]
+        stem = str(Path(cd_png).with_suffix(""))
+        Path(stem).parent.mkdir(parents=True, exist_ok=True)
+        evaluation("plot_critical_difference")(
+            mc.summary["average_rank"],
+            mc.cliques,
+            stem,
+            title=f"accuracy, {len(mc.table)} UCR problems x {n_resamples} resamples",
+            formats=("png",),
+        )
+        print(f"CD diagram: {cd_png}")
+    frames = []
+    for metric, mc in comparison.metrics.items():
+        frame = mc.summary.reset_index().rename(columns={"index": "classifier"})
+        frame.insert(0, "metric", metric)
+        frame["n_datasets"] = len(mc.table)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_shared_argument(parser)
+    add_peer_argument(parser)
     parser.add_argument("--resamples", type=int, default=5)
     parser.add_argument("--limit", type=int, default=None, help="first N problems only")
     parser.add_argument(
         "--datasets", default=None, help="comma separated subset (default: all covered)"
     )
-    parser.add_argument("--out", default="/tmp/rocketconv_minirocket_resamples")
+    parser.add_argument(
+        "--out",
+        default=os.path.join(tempfile.gettempdir(), "rocketconv_minirocket_resamples"),
+        help="tsml results files (default: in the temporary directory)",
+    )
     parser.add_argument("--no-aeon", action="store_true")
+    parser.add_argument("--name", default="minirocket_resamples", help="results stem")
     parser.add_argument(
         "--cd-png", default=None, help="also save the accuracy CD diagram here"
     )
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
-    datasets = datasets_to_run(Path(args.data_dir), Path(args.indices), args.limit)
-    if args.datasets:
-        wanted = set(args.datasets.split(","))
-        datasets = [d for d in datasets if d in wanted]
-    config = RunConfig(
+
+def main(argv=None) -> int:
+    args = parse(argv)
+    shared = shared_dir(args.shared)
+    datasets = datasets_to_run(shared, args.limit, args.datasets)
+    config = evaluation("RunConfig")(
         out=args.out,
-        data_home=args.data_dir,
-        resample_indices=args.indices,
+        data_home=str(shared / "datasets"),
+        resample_indices=str(shared / INDICES),
         n_jobs=1,
         seed=0,
     )
-    print(
-        f"{len(datasets)} problems x {args.resamples} resamples, out={args.out}",
-        flush=True,
-    )
-    print(f"rocketconv warm-up: {warm_up(['minirocket'], config):.1f} s", flush=True)
-    worker = (
-        None
-        if args.no_aeon or not os.path.exists(AEON_PYTHON)
-        else AeonWorker(AEON_PYTHON)
-    )
-    rows = []
-    tmp = tempfile.mkdtemp()
-    start = time.perf_counter()
+    print(f"{len(datasets)} problems x {args.resamples} resamples", flush=True)
+    evaluation("warm_up")(["minirocket"], config)
+    peer = None if args.no_aeon else peer_python(args.peer_python)
+    worker = AeonWorker(peer) if peer else None
     try:
-        for i, dataset in enumerate(datasets):
-            for resample in range(args.resamples):
-                task = Task("minirocket", dataset, resample)
-                ours = run_task(task, config)
-                rows.append(
-                    {
-                        k: ours.get(k)
-                        for k in (
-                            "classifier",
-                            "dataset",
-                            "resample",
-                            "status",
-                            "fit_s",
-                            "predict_s",
-                            "error",
-                        )
-                    }
-                )
-                if worker is not None:
-                    rows.append(run_aeon(worker, task, config, args.out, tmp))
-            done = pd.DataFrame(rows)
-            last = (
-                done[done["dataset"] == dataset]
-                .groupby("classifier")[["fit_s", "predict_s"]]
-                .sum()
-            )
-            print(
-                f"[{i + 1}/{len(datasets)}] {dataset}: "
-                + ", ".join(
-                    f"{c} {r.fit_s + r.predict_s:.2f}s" for c, r in last.iterrows()
-                )
-                + f"  (elapsed {time.perf_counter() - start:.0f}s)",
-                flush=True,
-            )
+        runs = run_all(datasets, args.resamples, config, worker)
     finally:
         if worker is not None:
             worker.close()
-        shutil.rmtree(tmp, ignore_errors=True)
-    runs = pd.DataFrame(rows)
-    runs.to_csv(Path(args.out) / "runs.csv", index=False)
     errors = runs[runs["status"] == "error"]
     if len(errors):
         print("errors:\n" + errors.to_string(), flush=True)
-
-    # ---- compare with the published tables
-    refs = ["minirocket", "rocket", "multirocket", "inceptiontime", "hc2"]
-    comparison = compare(
-        args.out, refs, metrics=["accuracy", "balacc", "auroc", "logloss"]
+    table = per_resample_table(args.out, shared, args.resamples)
+    table = table[table.dataset.isin(datasets)]
+    summary = summarise(table)
+    notes = {
+        "selection": f"every problem in <shared>/datasets with a row in {PUBLISHED} "
+        f"and published indices in {INDICES}, resamples 0..{args.resamples - 1} "
+        "(0 = default split)",
+        "classifier": "RocketClassifier('minirocket', random_state=resample, n_jobs=1)",
+        "peer": f"aeon {worker.version} MiniRocketClassifier" if worker else None,
+        "published": PUBLISHED,
+        "summary": summary,
+        "errors": len(errors),
+    }
+    write_results(table, args.name, shared=shared, notes=notes)
+    ranks = print_reports(args.out, args.resamples, args.cd_png)
+    notes["references"] = (
+        "published bake-off redux 2023 per-resample results shipped in "
+        "rocketconv.evaluation (MiniRocket/ROCKET/MultiRocket/InceptionTime/HC2), "
+        "same problems and resamples"
     )
-    print(report(comparison, markdown=True, per_dataset=False))
-    authors = compare(args.out, ["minirocket"], metrics=["accuracy"], source="authors")
-    print("\nAgainst the authors' own table (accuracy_ucr109_resamples.csv):")
-    print(report(authors, markdown=True, per_dataset=False))
-    table = authors.metrics["accuracy"].table
-    ours, pub = table["MiniRocket"], table["MiniRocket (published)"]
-    diff = ours - pub
-    times = (
-        runs[runs.status == "ok"].groupby("classifier")[["fit_s", "predict_s"]].sum()
-    )
-    times["total_s"] = times.sum(axis=1)
-    print("\n## Headline")
-    print(f"problems: {len(table)}, resamples: {args.resamples} (published indices)")
-    print(
-        f"mean accuracy: rocketconv {ours.mean():.4f}, published {pub.mean():.4f}, "
-        f"difference {diff.mean():+.4f}"
-    )
-    if "aeon-MiniRocket" in table:
-        print(f"mean accuracy aeon: {table['aeon-MiniRocket'].mean():.4f}")
-    pw = authors.metrics["accuracy"].pairwise.set_index(["a", "b"])
-    print(pw.to_string())
-    print("\ntotal time on this machine (s):")
-    print(times.to_string(float_format=lambda v: f"{v:.1f}"))
-    if "aeon-MiniRocket" in times.index and "MiniRocket" in times.index:
-        ratio = (
-            times.loc["aeon-MiniRocket", "total_s"] / times.loc["MiniRocket", "total_s"]
-        )
-        print(f"aeon / rocketconv total time: {ratio:.2f}")
-    per = diff.describe()
-    print(
-        "\nper-problem difference (ours - published): "
-        f"min {per['min']:+.4f}, max {per['max']:+.4f}"
-    )
-    if args.cd_png:
-        mc = comparison.metrics["accuracy"]
-        stem = str(Path(args.cd_png).with_suffix(""))
-        Path(stem).parent.mkdir(parents=True, exist_ok=True)
-        plot_critical_difference(
-            mc.summary["average_rank"],
-            mc.cliques,
-            stem,
-            title=f"accuracy, {len(mc.table)} UCR problems x {args.resamples} "
-            "resamples",
-            formats=("png",),
-        )
-        print(f"CD diagram: {args.cd_png}")
-    _ = load_published  # the shipped tables are what compare uses
+    write_results(ranks, f"{args.name}_vs_published", shared=shared, notes=notes)
+    print(json.dumps(summary, indent=2))
     return 0
 
 

@@ -20,18 +20,22 @@ resamples 1-29)``.
 
 Usage::
 
-    python benchmarks/multirocket_hydra_accuracy.py [--n-problems 50] [--n-jobs 2]
+    python benchmarks/multirocket_hydra_accuracy.py [--n-problems 50] [--n-jobs 1]
 
-Problems: the equal-length, complete UCR ``.tsv`` problems of
-``shared/datasets`` that have all three references, cheapest
-``(n_train + n_test) * length`` first. Writes
+Problems: the equal-length, complete UCR ``.tsv`` problems of the shared
+data folder (``--shared``, else ``$ROCKETCONV_SHARED``, else
+``<checkout>/../shared``; ``benchmarks/_common.py``) that have all three
+references, cheapest ``(n_train + n_test) * length`` first. Writes
 ``benchmarks/results/multirocket_hydra_accuracy.csv`` (one row per problem,
-appended as it goes) and prints the table and the verdicts.
+appended as it goes; ``--resume`` continues), then its companion ``.json``
+(machine facts and the verdicts) and
+``multirocket_hydra_accuracy_verdicts.csv``, and prints the table.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -40,26 +44,26 @@ import pandas as pd
 from sklearn.linear_model import RidgeClassifierCV
 from sklearn.pipeline import make_pipeline
 
-from rocketconv.transformers.hydra import Hydra
-from rocketconv.transformers.multirocket import MultiRocket
-from rocketconv.transformers.multirocket_hydra import MultiRocketHydra
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import RESULTS, add_shared_argument, shared_dir, write_results  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
-SHARED = HERE.parent.parent / "shared"
-DATA = SHARED / "datasets"
-REFERENCE = SHARED / "reference-results"
-OUT = HERE / "results" / "multirocket_hydra_accuracy.csv"
+from rocketconv.transformers.hydra import Hydra  # noqa: E402
+from rocketconv.transformers.multirocket import MultiRocket  # noqa: E402
+from rocketconv.transformers.multirocket_hydra import MultiRocketHydra  # noqa: E402
+
+OUT = RESULTS / "multirocket_hydra_accuracy.csv"
 METHODS = ("multirocket", "hydra", "mr-hydra")
 
 
-def load_references() -> dict[str, pd.DataFrame]:
+def load_references(shared: Path) -> dict[str, pd.DataFrame]:
     """Per-resample accuracy tables indexed by dataset, columns 0..29."""
-    mr = pd.read_csv(REFERENCE / "multirocket/resamples/MULTIROCKET_50K_TESTFOLDS.csv")
+    reference = shared / "reference-results"
+    mr = pd.read_csv(reference / "multirocket/resamples/MULTIROCKET_50K_TESTFOLDS.csv")
     mr = mr.drop(columns=mr.columns[0]).set_index(mr.columns[1])
     tables = {"multirocket": mr}
     for method, name in (("hydra", "Hydra"), ("mr-hydra", "MR-Hydra")):
         table = pd.read_csv(
-            REFERENCE / f"bakeoff_redux_2023/convolution/{name}_accuracy.csv"
+            reference / f"bakeoff_redux_2023/convolution/{name}_accuracy.csv"
         )
         tables[method] = table.set_index(table.columns[0])
     for method, table in tables.items():
@@ -68,8 +72,8 @@ def load_references() -> dict[str, pd.DataFrame]:
     return tables
 
 
-def choose_problems(n_problems: int, tables) -> list[str]:
-    manifest = pd.read_csv(DATA / "MANIFEST.csv")
+def choose_problems(data: Path, n_problems: int, tables) -> list[str]:
+    manifest = pd.read_csv(data / "MANIFEST.csv")
     manifest = manifest[manifest["format"] == "tsv"].copy()
     for column in ("series_length", "n_cases", "missing_values"):
         manifest[column] = pd.to_numeric(manifest[column], errors="coerce")
@@ -87,8 +91,8 @@ def choose_problems(n_problems: int, tables) -> list[str]:
     return list(info.sort_values("cost").index[:n_problems])
 
 
-def load_split(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
-    data = np.loadtxt(DATA / name / f"{name}_{split}.tsv", delimiter="\t")
+def load_split(data: Path, name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
+    data = np.loadtxt(data / name / f"{name}_{split}.tsv", delimiter="\t")
     return data[:, 1:], data[:, 0]
 
 
@@ -98,9 +102,9 @@ def ridge_accuracy(scaler, train, y_train, test, y_test) -> float:
     return float(np.mean(head.predict(test) == y_test))
 
 
-def run_problem(name: str, n_jobs: int) -> dict:
-    X_train, y_train = load_split(name, "TRAIN")
-    X_test, y_test = load_split(name, "TEST")
+def run_problem(data: Path, name: str, n_jobs: int) -> dict:
+    X_train, y_train = load_split(data, name, "TRAIN")
+    X_test, y_test = load_split(data, name, "TEST")
     row = {
         "dataset": name,
         "n_train": len(X_train),
@@ -115,7 +119,7 @@ def run_problem(name: str, n_jobs: int) -> dict:
         start = time.perf_counter()
         transformer.fit(X_train)
         train, test = transformer.transform(X_train), transformer.transform(X_test)
-        row[f"{method}_transform_s"] = time.perf_counter() - start
+        row[f"{method}_transform_s_unquiet_machine"] = time.perf_counter() - start
         features[method] = (transformer, train, test)
         row[method] = ridge_accuracy(
             transformer._published_scaler(), train, y_train, test, y_test
@@ -166,27 +170,12 @@ def verdicts(results: pd.DataFrame, tables) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--n-problems", type=int, default=50)
-    parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument(
-        "--resume", action="store_true", help="skip problems in the CSV"
-    )
-    args = parser.parse_args()
-    tables = load_references()
-    problems = choose_problems(args.n_problems, tables)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    done = set()
-    if args.resume and OUT.exists():
-        done = set(pd.read_csv(OUT)["dataset"])
-    elif OUT.exists():
-        OUT.unlink()
-    started = time.perf_counter()
+def run_missing(problems, done, data: Path, tables, n_jobs: int) -> None:
+    """Run the problems not in ``done``, appending each row to OUT."""
     for name in problems:
         if name in done:
             continue
-        row = run_problem(name, args.n_jobs)
+        row = run_problem(data, name, n_jobs)
         for method in METHODS:
             row[f"{method}_published_0"] = tables[method].loc[name, 0]
         pd.DataFrame([row]).to_csv(OUT, mode="a", header=not OUT.exists(), index=False)
@@ -197,8 +186,42 @@ def main() -> None:
             ),
             flush=True,
         )
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    add_shared_argument(parser)
+    parser.add_argument("--n-problems", type=int, default=50)
+    parser.add_argument("--n-jobs", type=int, default=1)
+    parser.add_argument(
+        "--resume", action="store_true", help="skip problems in the CSV"
+    )
+    args = parser.parse_args(argv)
+    shared = shared_dir(args.shared)
+    tables = load_references(shared)
+    problems = choose_problems(shared / "datasets", args.n_problems, tables)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    done = set()
+    if args.resume and OUT.exists():
+        done = set(pd.read_csv(OUT)["dataset"])
+    elif OUT.exists():
+        OUT.unlink()
+    run_missing(problems, done, shared / "datasets", tables, args.n_jobs)
     results = pd.read_csv(OUT)
-    print(f"\nwall time {time.perf_counter() - started:.0f} s\n")
+    results = results[results["dataset"].isin(problems)]
+    table = verdicts(results, tables)
+    notes = {
+        "selection": "equal-length, complete UCR .tsv problems of <shared>/datasets "
+        "with all three references, cheapest (n_train + n_test) x length first, "
+        f"first {args.n_problems}; default train/test split",
+        "transformers": f"MultiRocket, Hydra (random_state=0, n_jobs={args.n_jobs}) "
+        "+ published scaler + RidgeClassifierCV(logspace(-3, 3, 10))",
+        "published": "multirocket/resamples/MULTIROCKET_50K_TESTFOLDS.csv, "
+        "bakeoff_redux_2023/convolution/{Hydra,MR-Hydra}_accuracy.csv (column 0)",
+        "verdicts": table.round(4).to_dict(orient="records"),
+    }
+    write_results(results, OUT.stem, shared=shared, notes=notes)
+    table.to_csv(RESULTS / f"{OUT.stem}_verdicts.csv", index=False)
     pd.set_option("display.width", 200)
     print(
         results[["dataset", *[c for m in METHODS for c in (m, f"{m}_published_0")]]]
@@ -206,7 +229,7 @@ def main() -> None:
         .to_string(index=False)
     )
     print()
-    print(verdicts(results, tables).round(4).to_string(index=False))
+    print(table.round(4).to_string(index=False))
 
 
 if __name__ == "__main__":

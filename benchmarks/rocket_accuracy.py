@@ -2,15 +2,21 @@
 
 ``RocketClassifier(transformer="rocket", estimator="ridge")`` (10,000
 kernels, the published ridge head with L2 column scaling) on every
-univariate, equal-length problem without missing values in
-/work/shared/datasets that appears in the published ROCKET table
+univariate, equal-length problem without missing values in the shared
+data folder's ``datasets/`` that appears in the published ROCKET table
 (angus924/rocket ``results_ucr.csv``: mean and std of 10 runs on the default
 split), smallest first, up to ``--max-problems``. Each problem is run
 ``--runs`` times with seeds 0, 1, ...; the table compares our mean with the
 published mean and flags problems below it by more than
 max(0.03, 3 * published std). Optionally (``--aeon N``) also runs aeon's own
 RocketClassifier (StandardScaler head) with the same seeds on the N smallest
-problems, in /work/venv-aeon through a subprocess.
+problems, in the peer interpreter (``--peer-python`` or
+``$ROCKETCONV_PEER_PYTHON``, a venv with aeon) through a subprocess.
+
+The data folder is ``--shared``, else ``$ROCKETCONV_SHARED``, else
+``<checkout>/../shared`` (``benchmarks/_common.py``). Writes
+``benchmarks/results/rocket_accuracy.csv`` and ``.json`` (machine facts and
+summary).
 
 Usage::
 
@@ -21,8 +27,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -30,10 +36,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-DATA = Path(os.environ.get("UCR_DATA", "/work/shared/datasets"))
-PUBLISHED = Path("/work/shared/reference-results/rocket/results_ucr.csv")
-PEER_PYTHON = os.environ.get("PEER_PYTHON", "/work/venv-aeon/bin/python")
-RESULTS = Path(__file__).parent / "results"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (  # noqa: E402
+    add_peer_argument,
+    add_shared_argument,
+    peer_python,
+    shared_dir,
+    write_results,
+)
+
+PUBLISHED = "reference-results/rocket/results_ucr.csv"
 
 AEON_SCRIPT = r"""
 import json, sys, warnings
@@ -53,11 +65,11 @@ print(json.dumps(scores))
 """
 
 
-def candidate_problems() -> pd.DataFrame:
+def candidate_problems(shared: Path) -> pd.DataFrame:
     """Univariate, equal-length, complete problems in the published table."""
-    manifest = pd.read_csv(DATA / "MANIFEST.csv")
+    manifest = pd.read_csv(shared / "datasets" / "MANIFEST.csv")
     manifest = manifest[manifest["format"] == "tsv"]
-    published = pd.read_csv(PUBLISHED).set_index("dataset")
+    published = pd.read_csv(shared / PUBLISHED).set_index("dataset")
     rows = []
     for name, files in manifest.groupby("dataset"):
         if name not in published.index or set(files["split"]) != {"TRAIN", "TEST"}:
@@ -82,16 +94,18 @@ def candidate_problems() -> pd.DataFrame:
     return table.sort_values("cost").reset_index(drop=True)
 
 
-def load(name: str, split: str):
-    data = np.loadtxt(DATA / name / f"{name}_{split}.tsv", delimiter="\t")
+def load(data: Path, name: str, split: str):
+    data = np.loadtxt(data / name / f"{name}_{split}.tsv", delimiter="\t")
     return data[:, np.newaxis, 1:], data[:, 0]
 
 
-def run_rocketconv(name: str, runs: int, n_jobs: int) -> tuple[list[float], float]:
+def run_rocketconv(
+    data: Path, name: str, runs: int, n_jobs: int
+) -> tuple[list[float], float]:
     from rocketconv import RocketClassifier
 
-    X_train, y_train = load(name, "TRAIN")
-    X_test, y_test = load(name, "TEST")
+    X_train, y_train = load(data, name, "TRAIN")
+    X_test, y_test = load(data, name, "TEST")
     scores = []
     start = time.perf_counter()
     for seed in range(runs):
@@ -105,10 +119,10 @@ def run_rocketconv(name: str, runs: int, n_jobs: int) -> tuple[list[float], floa
     return scores, (time.perf_counter() - start) / runs
 
 
-def run_aeon(name: str, runs: int) -> list[float]:
-    path = str(DATA / name / f"{name}_SPLIT.tsv")
+def run_aeon(python: str, data: Path, name: str, runs: int) -> list[float]:
+    path = str(data / name / f"{name}_SPLIT.tsv")
     result = subprocess.run(
-        [PEER_PYTHON, "-c", AEON_SCRIPT, path, str(runs)],
+        [python, "-c", AEON_SCRIPT, path, str(runs)],
         capture_output=True,
         text=True,
         check=True,
@@ -116,26 +130,17 @@ def run_aeon(name: str, runs: int) -> list[float]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--max-problems", type=int, default=80)
-    parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--aeon", type=int, default=0, help="problems for aeon")
-    args = parser.parse_args(argv)
-    pd.set_option("display.width", 200)
-
-    problems = candidate_problems().head(args.max_problems)
-    print(f"{len(problems)} problems; Herring present: {(DATA / 'Herring').exists()}")
+def run_all(problems: pd.DataFrame, args, data: Path, peer) -> pd.DataFrame:
     rows = []
     for i, problem in problems.iterrows():
-        scores, seconds = run_rocketconv(problem.dataset, args.runs, args.n_jobs)
+        scores, seconds = run_rocketconv(data, problem.dataset, args.runs, args.n_jobs)
         row = problem.drop("cost").to_dict()
         row["rocketconv_mean"] = float(np.mean(scores))
         row["rocketconv_std"] = float(np.std(scores))
-        row["seconds_per_run"] = seconds
-        if i < args.aeon:
-            row["aeon_mean"] = float(np.mean(run_aeon(problem.dataset, args.runs)))
+        row["seconds_per_run_unquiet_machine"] = seconds
+        if peer and i < args.aeon:
+            aeon = run_aeon(peer, data, problem.dataset, args.runs)
+            row["aeon_mean"] = float(np.mean(aeon))
         rows.append(row)
         print(
             f"{problem.dataset:32s} ours {row['rocketconv_mean']:.4f} published "
@@ -146,32 +151,61 @@ def main(argv=None) -> None:
     table["difference"] = table.rocketconv_mean - table.published_mean
     table["tolerance"] = np.maximum(0.03, 3 * table.published_std)
     table["below"] = table.difference < -table.tolerance
-    RESULTS.mkdir(exist_ok=True)
-    table.to_csv(RESULTS / "rocket_accuracy.csv", index=False)
+    return table
 
-    print(table.round(4).to_string(index=False))
-    print(
-        f"\n{len(table)} problems, {args.runs} runs each: mean difference "
-        f"{table.difference.mean():+.4f} (median {table.difference.median():+.4f}); "
-        f"wins/ties/losses vs published mean: {(table.difference > 0).sum()}/"
-        f"{(table.difference == 0).sum()}/{(table.difference < 0).sum()}"
-    )
-    below = table[table.below]
-    print(f"below published by more than max(0.03, 3 std): {len(below)}")
-    if len(below):
-        print(below[["dataset", "rocketconv_mean", "published_mean"]].to_string())
+
+def summarise(table: pd.DataFrame, runs: int) -> dict:
+    diff = table.difference
+    summary = {
+        "problems": len(table),
+        "runs_per_problem": runs,
+        "mean_rocketconv": round(float(table.rocketconv_mean.mean()), 4),
+        "mean_published": round(float(table.published_mean.mean()), 4),
+        "mean_difference": round(float(diff.mean()), 4),
+        "median_difference": round(float(diff.median()), 4),
+        "wins_ties_losses": f"{(diff > 0).sum()}/{(diff == 0).sum()}/"
+        f"{(diff < 0).sum()}",
+        "below_bound": int(table.below.sum()),
+    }
     if "aeon_mean" in table:
         both = table.dropna(subset=["aeon_mean"])
-        print("\nrocketconv vs aeon RocketClassifier (same seeds):")
-        print(
-            both[["dataset", "rocketconv_mean", "aeon_mean", "published_mean"]]
-            .round(4)
-            .to_string(index=False)
+        summary["aeon_problems"] = len(both)
+        summary["aeon_mean"] = round(float(both.aeon_mean.mean()), 4)
+        summary["rocketconv_mean_same_problems"] = round(
+            float(both.rocketconv_mean.mean()), 4
         )
-        print(
-            f"mean: rocketconv {both.rocketconv_mean.mean():.4f}, aeon "
-            f"{both.aeon_mean.mean():.4f}, published {both.published_mean.mean():.4f}"
-        )
+    return summary
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    add_shared_argument(parser)
+    add_peer_argument(parser)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--max-problems", type=int, default=80)
+    parser.add_argument("--n-jobs", type=int, default=1)
+    parser.add_argument("--aeon", type=int, default=0, help="problems for aeon")
+    args = parser.parse_args(argv)
+    pd.set_option("display.width", 200)
+    shared = shared_dir(args.shared)
+    peer = peer_python(args.peer_python) if args.aeon else None
+    problems = candidate_problems(shared).head(args.max_problems)
+    print(f"{len(problems)} problems", flush=True)
+    table = run_all(problems, args, shared / "datasets", peer)
+    summary = summarise(table, args.runs)
+    notes = {
+        "selection": "univariate, equal-length problems without missing values "
+        f"in <shared>/datasets that appear in {PUBLISHED}, smallest "
+        f"(n_train + n_test) x length first, at most {args.max_problems}; "
+        "default train/test split",
+        "classifier": "RocketClassifier('rocket', estimator='ridge'), seeds "
+        f"0..{args.runs - 1}, n_jobs={args.n_jobs}",
+        "published": PUBLISHED + " (mean and std of 10 runs, default split)",
+        "summary": summary,
+    }
+    write_results(table, "rocket_accuracy", shared=shared, notes=notes)
+    print(table.round(4).to_string(index=False))
+    print(summary)
 
 
 if __name__ == "__main__":

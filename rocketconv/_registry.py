@@ -133,8 +133,10 @@ def get_algorithm(name: str, what: str = "algorithm") -> Algorithm:
     if not isinstance(name, str):
         raise TypeError(f"{what} name must be a string, got {name!r}.")
     found = _BY_ALIAS.get(name.strip().lower())
+    if what == "transformer" and found is not None and not found.is_transformer:
+        found = None
     if found is None:
-        known = list(ALGORITHMS)
+        known = transformer_keys() if what == "transformer" else list(ALGORITHMS)
         close = difflib.get_close_matches(name.strip().lower(), _BY_ALIAS, n=3)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise ValueError(f"unknown {what} {name!r}; known: {', '.join(known)}.{hint}")

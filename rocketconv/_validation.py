@@ -8,51 +8,52 @@ shapes that the numba kernels understand:
 
 Each problem with the input raises a ``ValueError`` or ``TypeError`` whose
 message names the problem, so that no user ever sees a numba traceback or
-silent NaN features.
+silent NaN features. Parameter checks (``n_jobs``, ``random_state``, sizes)
+live in ``_params``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import warnings
 from collections.abc import Iterator
 from typing import Any
 
-import joblib
-import numba
 import numpy as np
 import pandas as pd
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
+from . import _numba
+from ._params import (  # noqa: F401  (re-exported for the estimators)
+    FIT_BYTES_PER_FEATURE,
+    check_n_jobs,
+    check_output_size,
+    check_positive_int,
+    check_random_state,
+    check_size_parameters,
+    output_limit_bytes,
+)
+
 __all__ = [
+    "MAX_ABS_VALUE",
     "check_X",
     "check_y",
     "check_X_y",
-    "check_n_jobs",
-    "check_positive_int",
-    "check_output_size",
-    "check_size_parameters",
-    "check_random_state",
-    "output_limit_bytes",
+    "check_sample_weight",
+    "check_fitted_shape",
     "pad_short_series",
     "series_lengths",
     "interpolate_missing",
-    "numba_threads",
     "ShortSeriesWarning",
 ]
 
-# A transform whose output would need more than this many bytes is refused
-# before anything is allocated (see ``check_output_size``). Without the
-# environment variable the machine's physical memory lowers it further.
-_LIMIT_FROM_ENV = "ROCKETCONV_MAX_OUTPUT_BYTES" in os.environ
-MAX_OUTPUT_BYTES = int(os.environ.get("ROCKETCONV_MAX_OUTPUT_BYTES", 64 * 2**30))
-
-# Bytes that fitting costs per requested feature, a generous upper bound:
-# float32 biases plus the float64/int64 temporaries of building them
-# (MiniRocket's quantiles take three 8-byte arrays of n_features).
-FIT_BYTES_PER_FEATURE = 32
+# The kernels compute in float32 (max 3.4e38). ROCKET and InceptionTime
+# square values (per-case normalisation, batch statistics) and sum them over
+# up to ~10^6 timepoints: (1e15)^2 * 1e6 = 1e36 stays finite, and convolution
+# sums (a few dozen terms of |w| <= 3) stay far below the limit. Larger
+# magnitudes are refused by name instead of silently overflowing.
+MAX_ABS_VALUE = 1e15
 
 
 class ShortSeriesWarning(UserWarning):
@@ -112,7 +113,10 @@ def _is_nested_frame(X: Any) -> bool:
     )
 
 
-def _check_finite(array: np.ndarray, where: str, allow_nan: bool) -> None:
+def _check_finite(
+    array: np.ndarray, where: str, allow_nan: bool, max_abs: float | None
+) -> None:
+    """No infinity, no NaN (unless allowed), no magnitude beyond ``max_abs``."""
     if np.isinf(array).any():
         raise ValueError(f"{where}: X contains infinity; remove or clip it first.")
     if not allow_nan and np.isnan(array).any():
@@ -120,40 +124,20 @@ def _check_finite(array: np.ndarray, where: str, allow_nan: bool) -> None:
             f"{where}: X contains NaN (missing values). Impute them first, or pass "
             "missing_values='interpolate' to fill gaps by linear interpolation."
         )
+    if array.size == 0 or max_abs is None:
+        return
+    largest = float(np.fmax.reduce(np.abs(array), axis=None))  # fmax skips NaN
+    if largest > max_abs:
+        raise ValueError(
+            f"{where}: X holds values up to {largest:.3g} in magnitude, above the "
+            f"limit of {max_abs:.0e}: rocketconv computes in float32, where "
+            "such values overflow. Rescale X first (e.g. divide it by its largest "
+            "absolute value)."
+        )
 
 
-def check_X(
-    X: Any,
-    estimator: Any = None,
-    *,
-    allow_unequal: bool = True,
-    allow_nan: bool = False,
-    dtype: type = np.float64,
-) -> np.ndarray | list[np.ndarray]:
-    """Validate time-series input and return it in rocketconv's internal shape.
-
-    Parameters
-    ----------
-    X : array-like, list of arrays or pandas.DataFrame
-        ``(n_cases, n_channels, n_timepoints)``; ``(n_cases, n_timepoints)``
-        means one channel; a list of ``(n_channels, n_timepoints_i)`` (or 1-D)
-        arrays means unequal length; a DataFrame whose cells are Series is
-        sktime's nested format, a DataFrame of numbers is 2-D input.
-    estimator : object or str, optional
-        Used only to name the estimator in error messages.
-    allow_unequal : bool, default=True
-        Whether a list of unequal-length series is acceptable.
-    allow_nan : bool, default=False
-        Whether NaN values are passed through (for a later imputation step).
-    dtype : numpy dtype, default=np.float64
-        Float type of the returned arrays.
-
-    Returns
-    -------
-    X : ndarray of shape (n_cases, n_channels, n_timepoints) or list of ndarray
-        A list only when the series have unequal lengths.
-    """
-    where = _name(estimator)
+def _as_supported_container(X: Any, where: str) -> Any:
+    """Reject what is never time series; unwrap pandas containers."""
     if X is None:
         raise ValueError(f"{where}: X is None; expected time series.")
     if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
@@ -161,49 +145,70 @@ def check_X(
             f"{where}: sparse input is not supported; pass a dense array (X.toarray())."
         )
     if isinstance(X, pd.Series):
-        X = X.to_frame()
+        if len(X) and isinstance(X.iloc[0], pd.Series | np.ndarray | list):
+            return _from_nested_frame(X.to_frame(), where)  # one nested channel
+        raise ValueError(
+            f"{where}: X is a 1-D pandas Series of {len(X)} values; expected 2-D "
+            "(n_cases, n_timepoints) or 3-D input. For one series use "
+            "X.to_numpy().reshape(1, -1)."
+        )
     if _is_nested_frame(X):
-        X = _from_nested_frame(X, where)
-    elif isinstance(X, pd.DataFrame):
-        X = X.to_numpy()
+        return _from_nested_frame(X, where)
+    if isinstance(X, pd.DataFrame):
+        return X.to_numpy()
+    if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1 and len(X):
+        if not np.isscalar(X[0]):
+            return list(X)  # a ragged object array: one case per element
+    return X
 
-    if isinstance(X, list | tuple) and len(X) == 0:
-        raise ValueError(f"{where}: X is empty: 0 cases (an empty {type(X).__name__}).")
-    if isinstance(X, list | tuple) and not np.isscalar(X[0]):
-        cases = [_as_float_array(case, where) for case in X]
-        shapes = set()
-        for i, case in enumerate(cases):
-            if case.ndim == 1:
-                cases[i] = case = case[np.newaxis, :]
-            if case.ndim != 2:
-                raise ValueError(
-                    f"{where}: each case in a list must be 1-D (n_timepoints,) or "
-                    f"2-D (n_channels, n_timepoints); case {i} has shape {case.shape}."
-                )
-            shapes.add(case.shape)
-        if len(shapes) == 1:
-            X = np.stack(cases)
-        else:
-            n_channels = {shape[0] for shape in shapes}
-            if len(n_channels) != 1:
-                raise ValueError(
-                    f"{where}: all cases must have the same number of channels, "
-                    f"got {sorted(n_channels)}."
-                )
-            if not allow_unequal:
-                raise ValueError(
-                    f"{where}: series have unequal lengths, which this estimator "
-                    "does not support; resample or pad them to one length."
-                )
-            if n_channels.pop() == 0:
-                raise ValueError(f"{where}: X has 0 channels.")
-            for i, case in enumerate(cases):
-                if case.shape[1] == 0:
-                    raise ValueError(f"{where}: case {i} has length 0.")
-                _check_finite(case, f"{where} (case {i})", allow_nan)
-            return [np.ascontiguousarray(case, dtype=dtype) for case in cases]
 
-    array = _as_float_array(X, where)
+def _check_case_list(
+    cases: list | tuple,
+    where: str,
+    allow_unequal: bool,
+    allow_nan: bool,
+    dtype,
+    max_abs: float | None,
+) -> np.ndarray | list[np.ndarray]:
+    """A list of cases: stacked when they share a shape, else unequal length."""
+    cases = [_as_float_array(case, where) for case in cases]
+    for i, case in enumerate(cases):
+        if case.ndim == 1:
+            cases[i] = case[np.newaxis, :]
+        elif case.ndim != 2:
+            raise ValueError(
+                f"{where}: each case in a list must be 1-D (n_timepoints,) or "
+                f"2-D (n_channels, n_timepoints); case {i} has shape {case.shape}."
+            )
+    shapes = {case.shape for case in cases}
+    if len(shapes) == 1:
+        return _check_array(np.stack(cases), where, allow_nan, dtype, max_abs)
+    n_channels = {shape[0] for shape in shapes}
+    if len(n_channels) != 1:
+        raise ValueError(
+            f"{where}: all cases must have the same number of channels, "
+            f"got {sorted(n_channels)}."
+        )
+    if not allow_unequal:
+        lengths = sorted({shape[1] for shape in shapes})
+        raise ValueError(
+            f"{where}: series have unequal lengths ({lengths[0]} to "
+            f"{lengths[-1]}), which this estimator does not support; resample "
+            "or pad them to one length."
+        )
+    if n_channels.pop() == 0:
+        raise ValueError(f"{where}: X has 0 channels.")
+    for i, case in enumerate(cases):
+        if case.shape[1] == 0:
+            raise ValueError(f"{where}: case {i} has length 0.")
+        _check_finite(case, f"{where} (case {i})", allow_nan, max_abs)
+    return [np.ascontiguousarray(case, dtype=dtype) for case in cases]
+
+
+def _check_array(
+    array: np.ndarray, where: str, allow_nan: bool, dtype, max_abs: float | None
+) -> np.ndarray:
+    """An equal-length array: 2-D means one channel; no empty dimension."""
     if array.ndim == 2:
         array = array[:, np.newaxis, :]
     if array.ndim != 3:
@@ -223,8 +228,65 @@ def check_X(
             f"{where}: X has series of length 0: 0 feature(s) (shape="
             f"({n_cases}, 0)) while a minimum of 1 is required."
         )
-    _check_finite(array, where, allow_nan)
+    _check_finite(array, where, allow_nan, max_abs)
     return np.ascontiguousarray(array, dtype=dtype)
+
+
+def check_X(
+    X: Any,
+    estimator: Any = None,
+    *,
+    allow_unequal: bool = True,
+    allow_nan: bool = False,
+    dtype: type = np.float64,
+    max_abs: float | None = MAX_ABS_VALUE,
+) -> np.ndarray | list[np.ndarray]:
+    """Validate time-series input and return it in rocketconv's internal shape.
+
+    Parameters
+    ----------
+    X : array-like, list of arrays or pandas.DataFrame
+        ``(n_cases, n_channels, n_timepoints)``; ``(n_cases, n_timepoints)``
+        means one channel; a list (or 1-D object array) of
+        ``(n_channels, n_timepoints_i)`` or 1-D arrays means unequal length;
+        a DataFrame whose cells are Series is sktime's nested format, a
+        DataFrame of numbers is 2-D input. 1-D input (an array or a pandas
+        Series of numbers) is refused, as scikit-learn refuses 1-D X.
+    estimator : object or str, optional
+        Used only to name the estimator in error messages.
+    allow_unequal : bool, default=True
+        Whether a list of unequal-length series is acceptable.
+    allow_nan : bool, default=False
+        Whether NaN values are passed through (for a later imputation step).
+    dtype : numpy dtype, default=np.float64
+        Float type of the returned arrays.
+    max_abs : float or None, default=MAX_ABS_VALUE
+        Largest magnitude accepted (the estimators compute in float32);
+        None accepts any finite value (the dataset writers).
+
+    Returns
+    -------
+    X : ndarray of shape (n_cases, n_channels, n_timepoints) or list of ndarray
+        A list only when the series have unequal lengths.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_X(np.zeros((4, 20))).shape
+    (4, 1, 20)
+    >>> check_X(np.ones((2, 10)) * 1e30)
+    Traceback (most recent call last):
+    ...
+    ValueError: rocketconv: X holds values up to 1e+30 in magnitude, ...
+    """
+    where = _name(estimator)
+    X = _as_supported_container(X, where)
+    if isinstance(X, list | tuple) and len(X) == 0:
+        raise ValueError(f"{where}: X is empty: 0 cases (an empty {type(X).__name__}).")
+    if isinstance(X, list | tuple) and not np.isscalar(X[0]):
+        return _check_case_list(X, where, allow_unequal, allow_nan, dtype, max_abs)
+    array = _as_float_array(X, where)
+    return _check_array(array, where, allow_nan, dtype, max_abs)
 
 
 def check_y(y: Any, n_cases: int, estimator: Any = None, *, regression=False):
@@ -256,6 +318,21 @@ def check_y(y: Any, n_cases: int, estimator: Any = None, *, regression=False):
     return y
 
 
+def check_sample_weight(sample_weight: Any, n_cases: int, estimator: Any = None):
+    """Per-case weights: 1-D, one per case, finite and non-negative (float64)."""
+    from sklearn.utils.validation import _check_sample_weight
+
+    where = _name(estimator)
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.ndim == 1 and len(weights) == n_cases and np.isfinite(weights).all():
+        if (weights < 0).any():
+            raise ValueError(
+                f"{where}: sample_weight has negative values (smallest "
+                f"{weights.min():g}); weights must be >= 0."
+            )
+    return _check_sample_weight(sample_weight, np.empty((n_cases, 0)))
+
+
 def check_X_y(X: Any, y: Any, estimator: Any = None, **kwargs):
     """``check_X`` then ``check_y``; returns both."""
     regression = kwargs.pop("regression", False)
@@ -273,8 +350,9 @@ def series_lengths(X: np.ndarray | list[np.ndarray]) -> np.ndarray:
 def pad_short_series(X, min_length: int, estimator: Any = None):
     """Zero-pad series shorter than ``min_length`` at the end, with a warning.
 
-    This is SPEC.md's policy (aeon's too): problems such as PenDigits (L=8)
-    and JapaneseVowels (L from 7) still work with kernels of length 9-11.
+    rocketconv's documented policy (docs: short series), so that problems such
+    as PenDigits (L=8) and JapaneseVowels (L from 7) still work with kernels
+    of length 9-11. (aeon refuses such series.)
     """
     lengths = series_lengths(X)
     if lengths.min() >= min_length:
@@ -346,172 +424,8 @@ def check_fitted_shape(X, n_channels: int, n_timepoints: int | None, estimator: 
             )
 
 
-def check_positive_int(value: Any, name: str, estimator: Any = None) -> int:
-    """Parameters such as ``n_features`` and ``n_kernels`` must be ints >= 1."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(
-            f"{_name(estimator)}: {name} must be a positive integer, got {value!r}."
-        )
-    if value < 1:
-        raise ValueError(
-            f"{_name(estimator)}: {name} must be a positive integer, got {value}."
-        )
-    return int(value)
-
-
-def _physical_memory_bytes() -> int | None:
-    try:
-        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
-def output_limit_bytes() -> int:
-    """The largest output (or fitted state) rocketconv agrees to allocate.
-
-    ``ROCKETCONV_MAX_OUTPUT_BYTES`` when set (honoured exactly: a machine
-    with swap or a memory-mapped output may want more than its RAM);
-    otherwise 64 GiB or the machine's physical memory, whichever is less, so
-    that a request that cannot fit fails with a message instead of being
-    killed by the operating system half-way through a transform.
-    """
-    if _LIMIT_FROM_ENV:
-        return MAX_OUTPUT_BYTES
-    physical = _physical_memory_bytes()
-    return MAX_OUTPUT_BYTES if physical is None else min(MAX_OUTPUT_BYTES, physical)
-
-
-def check_output_size(
-    n_cases: int, n_features: int, itemsize: int, estimator: Any = None
-) -> None:
-    """Refuse, before allocating, an output that could never fit in memory."""
-    n_bytes = int(n_cases) * int(n_features) * int(itemsize)
-    limit = output_limit_bytes()
-    if n_bytes > limit:
-        raise MemoryError(
-            f"{_name(estimator)}: the output would be {n_cases} x {n_features} "
-            f"features = {n_bytes / 2**30:.1f} GiB, more than the limit of "
-            f"{limit / 2**30:.1f} GiB (physical memory, or "
-            "ROCKETCONV_MAX_OUTPUT_BYTES). Use fewer features or transform in "
-            "smaller batches."
-        )
-
-
-def _int_param(params: dict, name: str) -> int | None:
-    value = params.get(name)
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        return None
-    return int(value)
-
-
-def check_size_parameters(
-    estimator: Any, bytes_per_feature: int = FIT_BYTES_PER_FEATURE
-) -> None:
-    """Refuse, before fit allocates anything, size parameters that cannot fit.
-
-    The number of features per case is bounded below from the parameters
-    alone: ``n_features`` (MiniRocket, MultiRocket), ``n_kernels`` (ROCKET
-    makes two features per kernel) and ``n_kernels * n_groups`` (Hydra makes
-    at least that many). If even that many features for ONE case, at
-    ``bytes_per_feature`` bytes of fitted state each, exceed
-    :func:`output_limit_bytes`, fitting would exhaust memory (or, worse,
-    spend minutes in a Python loop first), so a ``MemoryError`` naming the
-    parameter is raised at once. Call it after the parameters' types have
-    been checked; non-integer values are ignored here.
-    """
-    params = estimator.get_params(deep=False)
-    n_kernels = _int_param(params, "n_kernels")
-    n_groups = _int_param(params, "n_groups")
-    candidates = {
-        "n_features": _int_param(params, "n_features"),
-        "n_kernels": n_kernels,
-    }
-    if n_kernels is not None and n_groups is not None:
-        candidates["n_kernels * n_groups"] = n_kernels * n_groups
-    limit = output_limit_bytes()
-    for name, value in candidates.items():
-        if value is not None and value * bytes_per_feature > limit:
-            shown = (
-                f"{name}={value}"
-                if "*" not in name
-                else f"n_kernels * n_groups = {n_kernels} * {n_groups}"
-            )
-            raise MemoryError(
-                f"{_name(estimator)}: {shown} is too large: its features would "
-                f"need about {value * bytes_per_feature / 2**30:.1f} GiB for a "
-                f"single case, more than the limit of {limit / 2**30:.1f} GiB "
-                "(physical memory, or ROCKETCONV_MAX_OUTPUT_BYTES)."
-            )
-
-
-def check_random_state(random_state: Any, estimator: Any = None):
-    """sklearn's ``check_random_state`` with errors that name ``random_state``.
-
-    Accepted: None, an int (Python or numpy) in ``[0, 2**32 - 1]``, or a
-    ``numpy.random.RandomState``. A ``numpy.random.Generator`` is refused
-    with a ``TypeError`` (as scikit-learn does): estimators draw with the
-    RandomState API, and silently re-seeding from a Generator would consume
-    the caller's stream, so repeated fits would differ. Pass an int seed, e.g.
-    ``int(rng.integers(2**32))``.
-    """
-    from sklearn.utils import check_random_state as sklearn_check_random_state
-
-    where = _name(estimator)
-    if isinstance(random_state, np.random.Generator):
-        raise TypeError(
-            f"{where}: random_state must be None, an int or a "
-            "numpy.random.RandomState; a numpy.random.Generator is not supported. "
-            "Pass an int seed instead, e.g. random_state=int(rng.integers(2**32))."
-        )
-    if random_state is None or isinstance(random_state, np.random.RandomState):
-        return sklearn_check_random_state(random_state)
-    if isinstance(random_state, bool) or not isinstance(random_state, int | np.integer):
-        raise TypeError(
-            f"{where}: random_state must be None, an int or a "
-            f"numpy.random.RandomState, got {random_state!r} "
-            f"({type(random_state).__name__})."
-        )
-    if not 0 <= int(random_state) <= 2**32 - 1:
-        raise ValueError(
-            f"{where}: random_state must be between 0 and 2**32 - 1, got "
-            f"{random_state}."
-        )
-    return np.random.RandomState(int(random_state))
-
-
-def check_n_jobs(n_jobs: int | None, estimator: Any = None) -> int:
-    """Number of numba threads: None means 1, negative counts back from all cores.
-
-    "All cores" are the ones this process may use: numba's thread count
-    capped by joblib's ``cpu_count()``, which honours CPU affinity and
-    cgroup quotas (numba alone counts every core of the host). Inside a
-    joblib worker, joblib has already lowered ``NUMBA_NUM_THREADS`` to the
-    worker's share, so ``n_jobs=-1`` under ``GridSearchCV(n_jobs=k)`` does
-    not oversubscribe. ``estimator`` (optional) only names the estimator in
-    error messages.
-    """
-    available = min(numba.config.NUMBA_NUM_THREADS, joblib.cpu_count())
-    prefix = "" if estimator is None else f"{_name(estimator)}: "
-    if n_jobs is None:
-        return 1
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int | np.integer):
-        raise TypeError(f"{prefix}n_jobs must be an int or None, got {n_jobs!r}.")
-    if n_jobs == 0:
-        raise ValueError(
-            f"{prefix}n_jobs == 0 has no meaning; use None, a positive int or -1."
-        )
-    if n_jobs < 0:
-        return max(1, available + 1 + int(n_jobs))
-    return min(int(n_jobs), available)
-
-
 @contextlib.contextmanager
 def numba_threads(n_jobs: int | None) -> Iterator[int]:
-    """Run the enclosed numba ``prange`` loops on ``n_jobs`` threads."""
-    n_threads = check_n_jobs(n_jobs)
-    previous = numba.get_num_threads()
-    numba.set_num_threads(n_threads)
-    try:
+    """Deprecated location: ``_numba.numba_threads(check_n_jobs(n_jobs))``."""
+    with _numba.numba_threads(check_n_jobs(n_jobs)) as n_threads:
         yield n_threads
-    finally:
-        numba.set_num_threads(previous)

@@ -4,7 +4,7 @@ Each row names one way a user can get the input wrong and asserts the exact
 exception type plus a regex on the message that names the problem, so that
 nobody ever sees a numba traceback, a numpy broadcasting error or silently
 wrong (NaN) features. Rows that must be *accepted* (short series under
-SPEC.md's padding policy, numeric object arrays, every accepted
+the documented padding policy, numeric object arrays, every accepted
 ``random_state`` type) assert finite output instead.
 
 The estimator table is built from ``rocketconv.__all__``: a new public
@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse
 from sklearn.exceptions import NotFittedError
@@ -30,6 +31,7 @@ from rocketconv import (
     InceptionTimeClassifier,
     MiniRocket,
     MultiRocket,
+    MultiRocketHydra,
     Rocket,
     RocketClassifier,
     RocketRegressor,
@@ -52,7 +54,7 @@ class Spec:
     id: str
     make: Callable[..., object]
     kind: str  # "transformer" | "classifier" | "regressor"
-    min_length: int | None  # SPEC.md padding minimum; None: no minimum
+    min_length: int | None  # documented padding minimum; None: no minimum
     size_params: tuple[str, ...] = ()
     has_n_jobs: bool = True
     unequal: bool = True  # accepts a list of unequal-length series
@@ -129,6 +131,16 @@ SPECS = [
         ("n_kernels", "n_groups"),
         public_name="Hydra",
     ),
+    Spec(
+        "MultiRocketHydra",
+        lambda **kw: MultiRocketHydra(
+            **{"n_features": 672, "n_kernels": 2, "n_groups": 4, **kw}
+        ),
+        "transformer",
+        10,
+        ("n_features",),
+        public_name="MultiRocketHydra",
+    ),
     *[
         Spec(
             f"RocketClassifier[{name}]",
@@ -170,9 +182,13 @@ def fitted(spec: Spec):
     return _FITTED[spec.id]
 
 
+# public names that take feature matrices, not time series
+NOT_TIME_SERIES = {"L2ColumnScaler", "SparseScaler"}
+
+
 def test_every_public_estimator_is_in_the_table():
     public = {name for name in rocketconv.__all__ if not name.startswith("__")}
-    assert public == {spec.public_name for spec in SPECS}
+    assert public - NOT_TIME_SERIES == {spec.public_name for spec in SPECS}
 
 
 # --------------------------------------------------------------------------
@@ -226,6 +242,18 @@ FIXED_LENGTH = lambda spec: spec.kind == "transformer"  # noqa: E731
 UNEQUAL = lambda spec: spec.unequal  # noqa: E731
 EQUAL_ONLY = lambda spec: not spec.unequal  # noqa: E731
 N_JOBS = lambda spec: spec.has_n_jobs  # noqa: E731
+WEIGHTED = ("RocketClassifier", "RocketRegressor")
+SUPERVISED_WEIGHTED = lambda spec: spec.public_name in WEIGHTED  # noqa: E731
+RIDGE = SUPERVISED_WEIGHTED
+CLASSIFIER_HEAD = lambda spec: spec.public_name == "RocketClassifier"  # noqa: E731
+
+
+def _fit_weighted(sample_weight):
+    def action(spec):
+        spec.make(random_state=0).fit(X, spec.y, sample_weight=sample_weight)
+
+    return action
+
 
 NDIM = r"2-D \(n_cases, n_timepoints\) or 3-D"
 INPUT_CASES = [
@@ -277,6 +305,78 @@ INPUT_CASES = [
         r"non-numeric",
     ),
     ("complex", ALL, _fit_with(X + 1j), ValueError, r"Complex data not supported"),
+    # finite in float64 but beyond float32 arithmetic: refused by name
+    (
+        "too_large_for_float32",
+        ALL,
+        _fit_with(X * 3e38),
+        ValueError,
+        r"values up to .*e\+39 in magnitude, above the limit of 1e\+15.*float32",
+    ),
+    (
+        "too_large_after_fit",
+        ALL,
+        _after_fit_default(X * 1e20),
+        ValueError,
+        r"values up to .*e\+20 in magnitude.*float32",
+    ),
+    (
+        "pandas_series_1d",
+        ALL,
+        _fit_with(pd.Series(X[0, 0])),
+        ValueError,
+        r"1-D pandas Series of 30 values",
+    ),
+    (
+        "negative_sample_weight",
+        SUPERVISED_WEIGHTED,
+        _fit_weighted(np.where(np.arange(N_CASES) == 3, -1.0, 1.0)),
+        ValueError,
+        r"sample_weight has negative values \(smallest -1\); weights must be >= 0",
+    ),
+    (
+        "empty_alphas",
+        RIDGE,
+        _fit_with(alphas=[]),
+        ValueError,
+        r"alphas must be a non-empty list of positive, finite penalties",
+    ),
+    (
+        "negative_alphas",
+        RIDGE,
+        _fit_with(alphas=[1.0, -1.0]),
+        ValueError,
+        r"alphas must be a non-empty list of positive",
+    ),
+    (
+        "unknown_head",
+        CLASSIFIER_HEAD,
+        _fit_with(estimator="rigde"),
+        ValueError,
+        r"'estimator' parameter of RocketClassifier must be a str among",
+    ),
+    (
+        "ridge_max_cases_zero",
+        CLASSIFIER_HEAD,
+        _fit_with(ridge_max_cases=0),
+        ValueError,
+        r"'ridge_max_cases' parameter of RocketClassifier must be an int in "
+        r"the range \[1, inf\)",
+    ),
+    (
+        "minibatch_threshold_str",
+        CLASSIFIER_HEAD,
+        _fit_with(minibatch_threshold="many"),
+        TypeError,
+        r"'minibatch_threshold' parameter of RocketClassifier must be an int",
+    ),
+    (
+        "unknown_transformer_name",
+        CLASSIFIER_HEAD,
+        _fit_with(transformer="superrocket"),
+        ValueError,
+        r"unknown transformer 'superrocket'; known: rocket, minirocket",
+    ),
     (
         "datetime",
         ALL,
@@ -303,7 +403,7 @@ INPUT_CASES = [
         EQUAL_ONLY,
         _fit_with([X[0], X[1, :, :20]]),
         ValueError,
-        r"unequal lengths, which this estimator does not support",
+        r"unequal lengths \(20 to 30\), which this estimator does not support",
     ),
     (
         "list_case_3d",
@@ -506,7 +606,8 @@ PARAM_CASES += [
         "transformer='nope'",
         {"transformer": "nope"},
         ValueError,
-        r"Unknown transformer 'nope'",
+        r"unknown transformer 'nope'; known: rocket, minirocket, multirocket, "
+        r"hydra, multirocket\+hydra\.$",
     )
     for spec in SPECS
     if spec.id.startswith("RocketClassifier") or spec.id == "RocketRegressor"
@@ -586,10 +687,7 @@ def test_output_that_cannot_fit_is_refused_quickly(spec, params, param):
 
 def test_transform_output_size_is_checked_before_allocating(monkeypatch):
     """The per-call check: n_cases x n_features against the limit."""
-    import rocketconv._validation as validation
-
-    monkeypatch.setattr(validation, "_LIMIT_FROM_ENV", True)
-    monkeypatch.setattr(validation, "MAX_OUTPUT_BYTES", 10 * 168 * 4 - 1)
+    monkeypatch.setenv("ROCKETCONV_MAX_OUTPUT_BYTES", str(10 * 168 * 4 - 1))
     est = MiniRocket(n_features=168, random_state=0).fit(X[:2])
     est.transform(X[:9])  # 9 x 168 x 4 bytes: under the limit
     with pytest.raises(MemoryError, match=r"10 x 168 features.*limit"):
@@ -597,7 +695,7 @@ def test_transform_output_size_is_checked_before_allocating(monkeypatch):
 
 
 # --------------------------------------------------------------------------
-# Accepted input: short series (SPEC.md padding), numeric objects, seeds
+# Accepted input: short series (documented padding), numeric objects, seeds
 # --------------------------------------------------------------------------
 SHORT_LENGTHS = (1, 2, 8, 9, 10, 11)
 
@@ -635,6 +733,18 @@ def test_numeric_object_and_float32_arrays_are_accepted(spec):
         assert np.isfinite(out).all()
         if not isinstance(X_other, np.ndarray) or X_other.dtype != np.float32:
             np.testing.assert_array_equal(out, reference)
+
+
+@pytest.mark.parametrize("spec", [s for s in SPECS if s.unequal], ids=lambda s: s.id)
+def test_ragged_object_array_is_unequal_length_input(spec):
+    """``np.array([a, b], dtype=object)`` of series of different lengths is
+    read as unequal-length input, exactly like the list ``[a, b]``."""
+    cases = [X[i, :, : 20 + i] for i in range(N_CASES)]
+    ragged = np.empty(N_CASES, dtype=object)
+    ragged[:] = cases
+    from_list = spec.output(spec.fit(spec.make(random_state=0), cases), cases)
+    from_ragged = spec.output(spec.fit(spec.make(random_state=0), ragged), ragged)
+    np.testing.assert_array_equal(from_ragged, from_list)
 
 
 def test_list_of_equal_length_series_may_differ_from_fit_length():

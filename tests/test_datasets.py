@@ -17,7 +17,7 @@ from sklearn.utils import Bunch
 
 import rocketconv
 from rocketconv.datasets import (
-    _loaders,
+    _locations,
     fetch_ucr,
     list_datasets,
     load_arff,
@@ -30,7 +30,7 @@ from rocketconv.datasets import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-BUNDLED = REPO / "datasets"
+BUNDLED = REPO / "rocketconv" / "datasets" / "bundled"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SHARED_DATA = SHARED / "datasets"
 BUNDLED_NAMES = ["BasicMotions", "GunPoint", "ItalyPowerDemand", "JapaneseVowels"]
@@ -524,9 +524,9 @@ def make_problem(root: Path, name: str, ext: str = "tsv", value: float = 0.0):
     return folder
 
 
-def test_bundled_folder_is_found_next_to_the_package():
-    expected = Path(rocketconv.__file__).resolve().parent.parent / "datasets"
-    assert _loaders._bundled_dirs()[0] == expected == BUNDLED.resolve()
+def test_bundled_folder_is_found_inside_the_package():
+    expected = Path(rocketconv.__file__).resolve().parent / "datasets" / "bundled"
+    assert _locations._bundled_dirs()[0] == expected == BUNDLED.resolve()
 
 
 def test_list_datasets_bundled_and_data_home(tmp_path):
@@ -757,6 +757,6 @@ def test_fetch_ucr_default_roots(tmp_path, monkeypatch):
     env = tmp_path / "env"
     monkeypatch.setenv("ROCKETCONV_DATA", os.pathsep.join([str(env), str(tmp_path)]))
     assert fetch_ucr("Toy", url=url) == env / "Toy"  # first ROCKETCONV_DATA folder
-    assert _loaders._cache_dir() == cache
+    assert _locations._cache_dir() == cache
     monkeypatch.delenv("XDG_CACHE_HOME")
-    assert _loaders._cache_dir() == Path.home() / ".cache" / "rocketconv"
+    assert _locations._cache_dir() == Path.home() / ".cache" / "rocketconv"

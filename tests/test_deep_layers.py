@@ -11,18 +11,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rocketconv.deep.inceptiontime import InceptionNetwork
+from rocketconv.deep import _kernels
+from rocketconv.deep.conv import Conv1D, MultiKernelConv1D
 from rocketconv.deep.layers import (
     BatchNorm,
-    Conv1D,
     Dense,
     GlobalAvgPool,
     MaxPool1D,
-    MultiKernelConv1D,
     ReLU,
     SoftmaxCrossEntropy,
     same_padding,
 )
+from rocketconv.deep.network import InceptionNetwork
 from rocketconv.deep.optim import Adam, ReduceLROnPlateau
 
 EPS = 1e-6
@@ -255,3 +255,35 @@ def test_plateau_schedule_keras_rule():
         lr = schedule.step(loss, lr)
         lrs.append(lr)
     assert lrs == [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.2]
+
+
+def test_serial_and_parallel_kernels_agree(monkeypatch):
+    """Each kernel is one body compiled twice; both give identical output.
+    With the threshold at 0 the drivers take the parallel variant whenever
+    numba has more than one thread (else ``pick`` keeps the serial one)."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(5, 13, 3)).astype(np.float32)
+    col = np.empty((5, 13, 4 * 3), dtype=np.float32)
+    dx = np.empty_like(x)
+    out, argmax = np.empty_like(x), np.empty(x.shape, dtype=np.int32)
+    calls = {
+        "_IM2COL": (x, 4, 1, col),
+        "_COL2IM": (rng.normal(size=col.shape).astype(np.float32), 4, 1, dx),
+        "_MAXPOOL_FORWARD": (x, 3, 1, out, argmax),
+        "_MAXPOOL_BACKWARD": (x, rng.integers(0, 13, x.shape, dtype=np.int32), dx),
+    }
+    for name, args in calls.items():
+        serial, parallel = getattr(_kernels, name)
+        assert parallel.py_func.__name__ == serial.py_func.__name__ + "_parallel"
+        results = []
+        for kernel in (serial, parallel):
+            outputs = [a for a in args if isinstance(a, np.ndarray)][-2:]
+            kernel(*args)
+            results.append([o.copy() for o in outputs])
+        for a, b in zip(*results, strict=True):
+            np.testing.assert_array_equal(a, b, err_msg=name)
+    monkeypatch.setattr(_kernels, "PARALLEL_THRESHOLD", 0)
+    conv = MultiKernelConv1D(3, 2, (4, 2), rng=rng, dtype=np.float32)
+    check = conv.forward(x, training=True)
+    monkeypatch.setattr(_kernels, "PARALLEL_THRESHOLD", 1 << 60)
+    np.testing.assert_array_equal(conv.forward(x, training=True), check)

@@ -214,7 +214,7 @@ def _benchmark(out: Path, *extra: str, **popen) -> subprocess.Popen:
     command = [
         sys.executable,
         "-c",
-        "import sys; from rocketconv.benchmark.cli import main; "
+        "import sys; from rocketconv.evaluation.cli import main; "
         "sys.exit(main(sys.argv[1:]))",
         *BENCH_ARGS,
         "--out",
@@ -260,7 +260,7 @@ def _predictions(path: Path) -> list[str]:
 
 
 def test_killed_benchmark_leaves_no_partial_file_and_resumes(tmp_path):
-    from rocketconv.benchmark._tsml import read_classification_results
+    from rocketconv.evaluation.tsml_io import read_classification_results
 
     out = tmp_path / "results"
     n_resamples = 15

@@ -182,6 +182,7 @@ def test_sparse_scaler_formula():
 
 def test_multirocket_hydra_blocks_and_classifier():
     from rocketconv import RocketClassifier
+    from rocketconv._registry import published_scaler
 
     y = np.repeat([0, 1], 8)
     X = RNG.normal(size=(16, 1, 30))
@@ -191,7 +192,7 @@ def test_multirocket_hydra_blocks_and_classifier():
     n_hydra = combined.n_hydra_features_
     assert n_hydra == 2 * 1024  # L = 30: dilations 1, 2
     assert features.shape == (16, n_hydra + 49_728)
-    scaled = combined._published_scaler().fit_transform(features)
+    scaled = published_scaler(combined).fit_transform(features)
     hydra_block = features[:, :n_hydra]
     assert (scaled[:, :n_hydra][hydra_block <= 0] == 0).all()  # SparseScaler's mask
     np.testing.assert_allclose(scaled[:, n_hydra:].mean(axis=0), 0, atol=1e-4)

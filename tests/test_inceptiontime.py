@@ -12,12 +12,38 @@ import pickle
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from rocketconv import InceptionTimeClassifier
-from rocketconv.deep.inceptiontime import InceptionNetwork
-from rocketconv.deep.layers import BatchNorm, Conv1D, MultiKernelConv1D
+from rocketconv.deep.conv import Conv1D, MultiKernelConv1D
+from rocketconv.deep.layers import BatchNorm
+from rocketconv.deep.network import InceptionNetwork
+from rocketconv.deep.training import recalibrate_batchnorm, stratified_split
 
 TINY = dict(depth=3, n_filters=4, kernel_sizes=(8, 4, 2), bottleneck_size=4)
+
+# The one place the tiny settings for scikit-learn's estimator checks live
+# (the contract suite takes them from here). One small network, few epochs,
+# yet enough to score > 0.83 on the checks' blob problems (length-2 series),
+# which check_classifiers_train requires: the checks pass, none is expected
+# to fail. About 15 s for the whole check list.
+TINY_INCEPTIONTIME_PARAMS = dict(
+    n_estimators=1,
+    n_epochs=5,
+    batch_size=16,
+    depth=1,
+    n_filters=4,
+    kernel_sizes=(4, 2),
+    bottleneck_size=2,
+    learning_rate=0.01,
+)
+
+
+@parametrize_with_checks(
+    [InceptionTimeClassifier(**TINY_INCEPTIONTIME_PARAMS, random_state=0)]
+)
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
 
 
 def make_data(n_cases=24, n_channels=1, length=20, seed=0, labels=("a", "b")):
@@ -143,14 +169,28 @@ def test_keeps_the_weights_of_the_best_training_loss():
     np.testing.assert_array_equal(short.networks_[0].state, net.state)
 
 
-def test_multivariate_and_other_length_at_predict():
+def test_multivariate_and_the_fitted_shape_at_predict():
     X, y = make_data(n_channels=3, length=16)
     clf = InceptionTimeClassifier(n_estimators=1, n_epochs=3, random_state=0, **TINY)
     clf.fit(X.astype(np.float32), y)
     assert clf.networks_[0].modules[0].bottleneck is not None
-    assert clf.predict(X[:, :, :10]).shape == (24,)
-    with pytest.raises(ValueError, match="channels"):
+    assert (clf.n_channels_, clf.n_timepoints_, clf.n_features_in_) == (3, 16, 48)
+    assert clf.predict(X).shape == (24,)
+    assert clf.predict(list(X)).shape == (24,)  # a list of equal-length cases
+    channels = "X has 2 channels, but the estimator was fitted with 3"
+    with pytest.raises(ValueError, match=channels):
         clf.predict(X[:, :2])
+    # the README's Input rule: a length other than fit's is an error
+    with pytest.raises(
+        ValueError,
+        match=r"X has 30 features, but InceptionTimeClassifier is expecting 48 "
+        r"features as input: series of length 10 where fit saw length 16",
+    ):
+        clf.predict(X[:, :, :10])
+    with pytest.raises(ValueError, match="length 20 where fit saw length 16"):
+        clf.predict_proba(np.concatenate([X, X[:, :, :4]], axis=2))
+    with pytest.raises(ValueError, match="unequal lengths"):
+        clf.predict([X[0], X[1, :, :10]])
 
 
 def test_batch_size_larger_than_training_set_and_ragged_last_batch():
@@ -175,10 +215,9 @@ def test_validation_split_and_early_stopping():
     ).fit(X, y)
     assert len(clf.loss_curves_[0]) < 200
     assert clf.best_epochs_[0] == len(clf.loss_curves_[0]) - 4
-    split = InceptionTimeClassifier._split(
+    train, val = stratified_split(
         np.repeat([0, 1, 2], [10, 5, 2]), 0.3, np.random.RandomState(0)
     )
-    train, val = split
     assert len(np.intersect1d(train, val)) == 0 and len(train) + len(val) == 17
     assert len(val) == 3 + 2 + 1  # every class in both parts
 
@@ -193,20 +232,63 @@ def test_verbose_progress_bar(capsys):
 
 
 @pytest.mark.parametrize(
-    "params, error",
+    "params, error, message",
     [
-        (dict(n_estimators=0), ValueError),
-        (dict(n_epochs=1.5), TypeError),
-        (dict(kernel_sizes=()), ValueError),
-        (dict(learning_rate=-1.0), ValueError),
-        (dict(validation_fraction=1.0), ValueError),
-        (dict(bottleneck_size=-1), ValueError),
+        (dict(n_estimators=0), ValueError, "n_estimators must be a positive"),
+        (dict(n_epochs=1.5), TypeError, "n_epochs must be a positive"),
+        (dict(batch_size=True), TypeError, "batch_size must be a positive"),
+        (dict(kernel_sizes=()), ValueError, "kernel_sizes is empty"),
+        (dict(kernel_sizes=(4, 0)), ValueError, "each of kernel_sizes must be"),
+        (dict(kernel_sizes=(4, 2.5)), TypeError, "each of kernel_sizes must be"),
+        (dict(kernel_sizes="abc"), TypeError, "'kernel_sizes' parameter"),
+        (dict(kernel_sizes=None), TypeError, "'kernel_sizes' parameter"),
+        (dict(learning_rate=-1.0), ValueError, "'learning_rate' parameter"),
+        (dict(learning_rate=np.inf), ValueError, "'learning_rate' parameter"),
+        (dict(learning_rate=np.nan), ValueError, "'learning_rate' parameter"),
+        (dict(validation_fraction=1.0), ValueError, "'validation_fraction'"),
+        (dict(bottleneck_size=-1), ValueError, "'bottleneck_size' parameter"),
+        (dict(bottleneck_size=1.5), TypeError, "'bottleneck_size' parameter"),
+        (dict(n_iter_no_change=0), ValueError, "'n_iter_no_change' parameter"),
+        (dict(use_residual="yes"), TypeError, "'use_residual' parameter"),
+        (dict(recalibrate_batchnorm=None), TypeError, "'recalibrate_batchnorm'"),
+        (dict(verbose="loud"), TypeError, "'verbose' parameter"),
+        (dict(random_state=np.random.default_rng(0)), TypeError, "Generator"),
+        (dict(random_state=-1), ValueError, "between 0 and 2\\*\\*32 - 1"),
     ],
 )
-def test_bad_parameters(params, error):
+def test_bad_parameters(params, error, message):
     X, y = make_data()
-    with pytest.raises(error):
+    with pytest.raises(error, match=message):
         InceptionTimeClassifier(**params).fit(X, y)
+    # every parameter is checked before any work, input included
+    with pytest.raises(error, match=message):
+        InceptionTimeClassifier(**params).fit(None, None)
+
+
+def test_values_too_large_for_float32_are_refused():
+    """Finite in float64, beyond float32 (3.4e38): refused by check_X, the
+    package's one input validation, at fit and at predict."""
+    X, y = make_data()
+    clf = InceptionTimeClassifier(**TINY_INCEPTIONTIME_PARAMS, random_state=0)
+    with pytest.raises(ValueError, match="float32"):
+        clf.fit(X * 3e38, y)
+    clf.fit(X, y)
+    with pytest.raises(ValueError, match="float32"):
+        clf.predict_proba(X * 3e38)
+
+
+def test_fit_is_deterministic_for_a_fixed_random_state():
+    X, y = make_data()
+    params = dict(TINY_INCEPTIONTIME_PARAMS, n_estimators=2, validation_fraction=0.3)
+    a = InceptionTimeClassifier(**params, random_state=5).fit(X, y)
+    b = InceptionTimeClassifier(**params, random_state=5).fit(X, y)
+    for net_a, net_b in zip(a.networks_, b.networks_, strict=True):
+        np.testing.assert_array_equal(net_a.params, net_b.params)
+        np.testing.assert_array_equal(net_a.state, net_b.state)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    tags = a.__sklearn_tags__()
+    assert tags.input_tags.three_d_array and not tags.non_deterministic
+    assert InceptionTimeClassifier().__sklearn_tags__().non_deterministic
 
 
 def test_bad_input():
@@ -218,7 +300,7 @@ def test_bad_input():
         bad = X.copy()
         bad[0, 0, 0] = np.nan
         clf.fit(bad, y)
-    with pytest.raises(ValueError, match="single class"):
+    with pytest.raises(ValueError, match="1 class"):
         clf.fit(X, np.zeros(len(X)))
     with pytest.raises(ValueError, match="disagree"):
         clf.fit(X, y[:-1])
@@ -240,7 +322,7 @@ def test_batchnorm_recalibration_averages_batch_statistics():
     Xc = np.ascontiguousarray(X.transpose(0, 2, 1), dtype=np.float32)
     before = net.state.copy()
     params = net.params.copy()
-    net.recalibrate_batchnorm(Xc, batch_size=len(Xc))
+    recalibrate_batchnorm(net, Xc, batch_size=len(Xc))
     assert not np.allclose(net.state, before)
     np.testing.assert_array_equal(net.params, params)
     # one batch of everything: running stats = that batch's stats exactly

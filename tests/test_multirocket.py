@@ -238,11 +238,30 @@ def test_published_head_and_classifier():
     from sklearn.preprocessing import StandardScaler
 
     from rocketconv import RocketClassifier
+    from rocketconv._registry import published_scaler
 
-    assert isinstance(MultiRocket()._published_scaler(), StandardScaler)
     y = np.repeat([0, 1], 10)
     X = RNG.normal(size=(20, 1, 30))
     X[y == 1, 0, 10:20] += 3.0
+    fitted = MultiRocket(n_features=672, random_state=0).fit(X)
+    assert isinstance(published_scaler(fitted), StandardScaler)
     clf = RocketClassifier("multirocket", random_state=0).fit(X, y)
     assert clf.transformer_.transform(X).shape[1] == 49_728
     assert clf.score(X, y) == 1.0
+
+
+def test_one_difference_helper_for_fit_and_kernels():
+    from rocketconv.transformers._base import SeriesBatch, difference
+
+    X = [RNG.normal(size=(2, n)).astype(np.float32) for n in (10, 13, 11)]
+    diff = SeriesBatch.from_cases(X).difference()  # fit: the Python body
+    assert diff.lengths.tolist() == [9, 12, 10]
+    for case, series in enumerate(X):
+        expected = np.diff(series, axis=1)
+        np.testing.assert_array_equal(diff.case(case), expected)
+        np.testing.assert_array_equal(difference(series), expected)  # compiled
+    # equal lengths: one vectorised difference of the whole batch
+    cube = RNG.normal(size=(3, 2, 12)).astype(np.float32)
+    diff = SeriesBatch.from_cases(cube).difference()
+    np.testing.assert_array_equal(diff.values, np.diff(cube, axis=2).ravel())
+    assert diff.lengths.tolist() == [11] * 3

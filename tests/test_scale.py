@@ -115,14 +115,16 @@ def test_first_difference_of_packed_unequal_batch():
 
 
 def test_cache_fallback_choice(tmp_path):
+    from rocketconv._numba import fallback_cache_dir
+
     env = {"XDG_CACHE_HOME": str(tmp_path)}
     expected = str(tmp_path / "rocketconv" / "numba")
-    read_only = rocketconv._fallback_cache_dir(env, is_writable=lambda _: False)
+    read_only = fallback_cache_dir(env, is_writable=lambda _: False)
     assert read_only == expected and os.path.isdir(expected)
     # a writable package folder, or the user's own setting, win
-    assert rocketconv._fallback_cache_dir(env, is_writable=lambda _: True) is None
+    assert fallback_cache_dir(env, is_writable=lambda _: True) is None
     env["NUMBA_CACHE_DIR"] = str(tmp_path / "mine")
-    assert rocketconv._fallback_cache_dir(env, is_writable=lambda _: False) is None
+    assert fallback_cache_dir(env, is_writable=lambda _: False) is None
 
 
 def test_read_only_package_caches_in_user_folder(tmp_path):
@@ -141,6 +143,7 @@ def test_read_only_package_caches_in_user_folder(tmp_path):
         import numpy as np
         import numba
         import rocketconv
+        assert numba.config.CACHE_DIR == "", "import rocketconv changed numba"
         from rocketconv import MiniRocket
         print(numba.config.CACHE_DIR)
         X = np.random.default_rng(0).normal(size=(3, 20))
@@ -157,3 +160,41 @@ def test_read_only_package_caches_in_user_folder(tmp_path):
     assert result.stdout.split() == [str(folder), "(3,", "84)"]
     cached = [name for _, _, names in os.walk(folder) for name in names]
     assert any(name.endswith(".nbi") for name in cached)
+
+
+def _numba_state_after(script_lines: list[str], **env_changes) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_")}
+    env.update(env_changes)
+    script = "\n".join(["import numba, os", *script_lines])
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_import_changes_no_process_wide_setting():
+    """``import rocketconv`` (and its public names' lookup) sets nothing:
+    numba's threading layer and cache folder are untouched until a kernel
+    module is imported."""
+    out = _numba_state_after(
+        [
+            "import rocketconv",
+            "print(numba.config.THREADING_LAYER, 'NUMBA_CACHE_DIR' in os.environ)",
+        ]
+    )
+    assert out == ["default", "False"]
+
+
+def test_numba_defaults_are_reported_and_can_be_declined():
+    lines = [
+        "from rocketconv import MiniRocket",
+        "import rocketconv.transformers.minirocket",
+        "from rocketconv._numba import numba_settings",
+        "print(numba.config.THREADING_LAYER, sorted(numba_settings()))",
+    ]
+    applied = _numba_state_after(lines)
+    declined = _numba_state_after(lines, ROCKETCONV_NUMBA_DEFAULTS="0")
+    assert declined == ["default", "[]"]
+    if applied[0] != "default":  # a TBB/OpenMP layer loads on this machine
+        assert applied == ["threadsafe", "['NUMBA_THREADING_LAYER']"]

@@ -13,15 +13,12 @@
 the labels as written in the file (str).
 """
 
-from rocketconv.datasets._loaders import fetch_ucr, list_datasets, load_ucr
-from rocketconv.datasets._readers import (
-    load_arff,
-    load_ts,
-    load_tsv,
-    write_arff,
-    write_ts,
-    write_tsv,
-)
+from rocketconv.datasets._arff import load_arff, write_arff
+from rocketconv.datasets._fetch import fetch_ucr
+from rocketconv.datasets._loaders import load_ucr
+from rocketconv.datasets._locations import list_datasets
+from rocketconv.datasets._ts import load_ts, write_ts
+from rocketconv.datasets._tsv import load_tsv, write_tsv
 
 __all__ = [
     "load_ucr",

@@ -1,6 +1,17 @@
-"""A torch-free InceptionTime: numpy layers with hand-written backward passes
-(``layers``), Adam and the plateau schedule (``optim``), and the network and
-scikit-learn ensemble estimator (``inceptiontime``)."""
+"""A torch-free InceptionTime in numpy and numba.
+
+Modules, by idea:
+
+* ``_kernels``: the numba kernels (im2col, col2im, max-pool, the Adam step);
+* ``conv``: the convolutions (one im2col, one matmul per kernel size);
+* ``layers``: the other layers, with hand-written forward and backward
+  passes, and their base class;
+* ``network``: one Inception network (modules, shortcuts, flat buffers);
+* ``optim``: Adam and the reduce-on-plateau schedule;
+* ``training``: epochs, mini-batches, the best-epoch checkpoint, the
+  BatchNorm recalibration;
+* ``inceptiontime``: the scikit-learn ensemble estimator.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +19,10 @@ import importlib
 
 __all__ = ["InceptionTimeClassifier", "InceptionNetwork"]
 
+_HOMES = {"InceptionTimeClassifier": ".inceptiontime", "InceptionNetwork": ".network"}
+
 
 def __getattr__(name: str):
-    if name in __all__:
-        return getattr(importlib.import_module(".inceptiontime", __name__), name)
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name], __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,20 +1,22 @@
-"""InceptionTime (Ismail Fawaz et al., 2020) in numpy: the network, its
-training loop and the scikit-learn ensemble estimator.
+"""InceptionTimeClassifier: the scikit-learn ensemble of Inception networks.
 
-The architecture and training follow the reference Keras code
-(hfawaz/InceptionTime, ``classifiers/inception.py``) detail by detail; see
-:class:`InceptionTimeClassifier` for the list.
+The estimator checks its parameters and input, trains ``n_estimators``
+networks (``network.py``) with the reference training loop (``training.py``)
+and averages their softmax outputs. See :class:`InceptionTimeClassifier` for
+how architecture and training follow the reference Keras code
+(hfawaz/InceptionTime).
 """
 
 from __future__ import annotations
 
-import numbers
 import time
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import (
@@ -25,257 +27,24 @@ from .._validation import (
     check_y,
     output_limit_bytes,
 )
-from .layers import (
-    BatchNorm,
-    Conv1D,
-    Dense,
-    GlobalAvgPool,
-    Layer,
-    MaxPool1D,
-    MultiKernelConv1D,
-    ReLU,
-    SoftmaxCrossEntropy,
-    softmax,
+from .network import InceptionModule, InceptionNetwork
+from .training import (
+    progress_bar,
+    recalibrate_batchnorm,
+    stratified_split,
+    train_network,
 )
-from .optim import Adam, ReduceLROnPlateau
 
 __all__ = ["InceptionTimeClassifier", "InceptionModule", "InceptionNetwork"]
 
-# Rows (cases x time points) per inference chunk: bounds prediction memory
-# (the im2col matrix of a chunk is rows x 40 x 32 floats, ~80 MB here).
-_PREDICT_ROWS = 16_384
+# Checked first with rocketconv's shared wording ("must be a positive integer").
+_SIZE_PARAMS = ("n_estimators", "n_epochs", "batch_size", "depth", "n_filters")
+_POSITIVE_INT = [Interval(Integral, 1, None, closed="left")]
 
 
-class InceptionModule:
-    """Bottleneck, three parallel convolutions, max-pool branch, BN, ReLU.
-
-    The bottleneck (1x1 convolution to ``bottleneck_size`` channels) is used
-    only when the module's input has more than one channel, as the reference;
-    the max-pool branch pools the module *input* (not the bottleneck output)
-    and projects it with a 1x1 convolution to ``n_filters`` channels.
-    """
-
-    def __init__(
-        self, in_channels, n_filters, kernel_sizes, bottleneck_size, rng, dtype
-    ):
-        self.bottleneck = (
-            Conv1D(in_channels, bottleneck_size, 1, rng, dtype)
-            if bottleneck_size and in_channels > 1
-            else None
-        )
-        conv_in = bottleneck_size if self.bottleneck is not None else in_channels
-        self.convs = MultiKernelConv1D(conv_in, n_filters, kernel_sizes, rng, dtype)
-        self.pool = MaxPool1D(3)
-        self.pool_conv = Conv1D(in_channels, n_filters, 1, rng, dtype)
-        self.out_channels = self.convs.out_channels + n_filters
-        self.bn = BatchNorm(self.out_channels, dtype=dtype)
-        self.relu = ReLU(inplace=True)
-
-    @property
-    def layers(self) -> list[Layer]:
-        layers = [self.convs, self.pool, self.pool_conv, self.bn, self.relu]
-        return ([self.bottleneck] if self.bottleneck is not None else []) + layers
-
-    def forward(self, x, training=False):
-        inner = self.bottleneck.forward(x, training) if self.bottleneck else x
-        branches = self.convs.forward(inner, training)
-        pooled = self.pool_conv.forward(self.pool.forward(x, training), training)
-        out = np.concatenate([branches, pooled], axis=2)
-        return self.relu.forward(self.bn.forward(out, training), training)
-
-    def backward(self, dout, need_input_grad=True):
-        dout = self.bn.backward(self.relu.backward(dout))
-        split = self.convs.out_channels
-        need_inner = need_input_grad or self.bottleneck is not None
-        dinner = self.convs.backward(dout[:, :, :split], need_inner)
-        if self.bottleneck is not None:
-            dinner = self.bottleneck.backward(dinner, need_input_grad)
-        dpooled = self.pool_conv.backward(dout[:, :, split:], need_input_grad)
-        if not need_input_grad:
-            return None
-        dx = self.pool.backward(dpooled)
-        dx += dinner
-        return dx
-
-
-class ShortcutLayer:
-    """Residual connection: ReLU(BN(1x1 conv(block input)) + block output)."""
-
-    def __init__(self, in_channels, out_channels, rng, dtype):
-        self.conv = Conv1D(in_channels, out_channels, 1, rng, dtype)
-        self.bn = BatchNorm(out_channels, dtype=dtype)
-        self.relu = ReLU(inplace=True)
-
-    @property
-    def layers(self) -> list[Layer]:
-        return [self.conv, self.bn, self.relu]
-
-    def forward(self, residual, out, training=False):
-        summed = self.bn.forward(self.conv.forward(residual, training), training)
-        summed += out
-        return self.relu.forward(summed, training)
-
-    def backward(self, dout, need_input_grad=True):
-        """Return (gradient for the block input, gradient for the block output)."""
-        dsum = self.relu.backward(dout)
-        dres = self.conv.backward(self.bn.backward(dsum), need_input_grad)
-        return dres, dsum
-
-
-class InceptionNetwork:
-    """One Inception network: ``depth`` modules, shortcuts every 3, GAP, dense.
-
-    All trainable parameters are views of ``self.params`` (gradients of
-    ``self.grads``) and all BatchNorm running statistics views of
-    ``self.state``; see ``layers.py``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> net = InceptionNetwork(1, 2, rng=np.random.default_rng(0))
-    >>> net.n_parameters, net.state.size
-    (420450, 2048)
-    """
-
-    def __init__(
-        self,
-        n_channels,
-        n_classes,
-        depth=6,
-        n_filters=32,
-        kernel_sizes=(40, 20, 10),
-        bottleneck_size=32,
-        use_residual=True,
-        rng=None,
-        dtype=np.float32,
-    ):
-        rng = np.random.default_rng(rng)
-        self.dtype = np.dtype(dtype)
-        self.use_residual = use_residual
-        self.modules: list[InceptionModule] = []
-        self.shortcuts: dict[int, ShortcutLayer] = {}
-        channels = residual_channels = n_channels
-        for d in range(depth):
-            module = InceptionModule(
-                channels, n_filters, kernel_sizes, bottleneck_size, rng, dtype
-            )
-            self.modules.append(module)
-            channels = module.out_channels
-            if use_residual and d % 3 == 2:
-                self.shortcuts[d] = ShortcutLayer(
-                    residual_channels, channels, rng, dtype
-                )
-                residual_channels = channels
-        self.gap = GlobalAvgPool()
-        self.dense = Dense(channels, n_classes, rng, dtype)
-        self.loss = SoftmaxCrossEntropy()
-        self._flatten()
-
-    @property
-    def layers(self) -> list[Layer]:
-        layers = []
-        for d, module in enumerate(self.modules):
-            layers += module.layers
-            if d in self.shortcuts:
-                layers += self.shortcuts[d].layers
-        return layers + [self.gap, self.dense]
-
-    def _flatten(self):
-        """Move every parameter, gradient and running statistic into one buffer."""
-        layers = self.layers
-        for kind in ("params", "grads", "state"):
-            arrays = [a for layer in layers for a in getattr(layer, kind).values()]
-            flat = np.empty(sum(a.size for a in arrays), dtype=self.dtype)
-            offset = 0
-            for layer in layers:
-                table = getattr(layer, kind)
-                for name, array in table.items():
-                    view = flat[offset : offset + array.size].reshape(array.shape)
-                    view[...] = array
-                    table[name] = view
-                    offset += array.size
-            setattr(self, kind, flat)
-
-    @property
-    def n_parameters(self) -> int:
-        """Number of trainable parameters."""
-        return int(self.params.size)
-
-    def forward(self, x, training=False):
-        """Logits for channels-last input ``(n, L, C)``."""
-        residual = x
-        for d, module in enumerate(self.modules):
-            x = module.forward(x, training)
-            if d in self.shortcuts:
-                x = self.shortcuts[d].forward(residual, x, training)
-                residual = x
-        return self.dense.forward(self.gap.forward(x, training), training)
-
-    def backward(self, dlogits, need_input_grad=False):
-        """Fill ``self.grads``; return the input gradient if asked."""
-        dx = self.gap.backward(self.dense.backward(dlogits))
-        pending = None  # gradient reaching the current block input via a shortcut
-        for d in range(len(self.modules) - 1, -1, -1):
-            if d in self.shortcuts:
-                if pending is not None:
-                    dx = dx + pending
-                first_block = d == 2
-                pending, dx = self.shortcuts[d].backward(
-                    dx, need_input_grad or not first_block
-                )
-            dx = self.modules[d].backward(dx, need_input_grad or d > 0)
-        if need_input_grad and pending is not None:
-            dx = dx + pending
-        return dx
-
-    def train_step(self, x, y) -> float:
-        """Forward and backward on one batch (gradients in ``self.grads``)."""
-        logits = self.forward(x, training=True)
-        loss = self.loss.forward(logits, y, training=True)
-        self.backward(self.loss.backward())
-        return loss
-
-    def predict_proba(self, x) -> np.ndarray:
-        """Softmax outputs in inference mode, in chunks of bounded memory."""
-        rows = max(1, _PREDICT_ROWS // max(x.shape[1], 1))
-        out = [
-            softmax(self.forward(x[i : i + rows]).astype(np.float64))
-            for i in range(0, len(x), rows)
-        ]
-        return np.concatenate(out)
-
-    def clear_cache(self):
-        for layer in self.layers + [self.loss]:
-            layer.clear_cache()
-
-    def recalibrate_batchnorm(self, x, batch_size) -> None:
-        """Replace BatchNorm running statistics by their average over ``x``.
-
-        One pass of training-mode forwards over ``x`` in mini-batches, each
-        batch's statistics weighted equally (as torch's ``update_bn``). The
-        weights do not change.
-        """
-        norms = [layer for layer in self.layers if isinstance(layer, BatchNorm)]
-        for layer in norms:
-            layer.momentum, layer._n_batches = None, 0
-        try:
-            for first in range(0, len(x), batch_size):
-                self.forward(x[first : first + batch_size], training=True)
-        finally:
-            for layer in norms:
-                layer.momentum = 0.99
-            self.clear_cache()
-
-
-def _check_fraction(value, name, estimator):
-    if value is None:
-        return None
-    if not isinstance(value, numbers.Real) or not 0.0 < value < 1.0:
-        raise ValueError(
-            f"{type(estimator).__name__}: {name} must be None or a float in (0, 1), "
-            f"got {value!r}."
-        )
-    return float(value)
+def _channels_last(X: np.ndarray) -> np.ndarray:
+    """``(n, C, L)`` float input as the networks' ``(n, L, C)`` float32."""
+    return np.ascontiguousarray(X.transpose(0, 2, 1), dtype=np.float32)
 
 
 class InceptionTimeClassifier(ClassifierMixin, BaseEstimator):
@@ -321,15 +90,19 @@ class InceptionTimeClassifier(ClassifierMixin, BaseEstimator):
     n_epochs : int, default=1500
         Maximum number of training epochs per network.
     batch_size : int, default=64
+        Cases per mini-batch (the whole training set when it is smaller).
     depth : int, default=6
         Number of Inception modules.
     n_filters : int, default=32
         Filters per convolution in a module.
     kernel_sizes : tuple of int, default=(40, 20, 10)
+        Lengths of a module's parallel convolutions.
     bottleneck_size : int, default=32
         0 disables the bottleneck.
     use_residual : bool, default=True
+        Add the residual shortcut after every third module.
     learning_rate : float, default=1e-3
+        Adam's initial learning rate (positive, finite).
     validation_fraction : float or None, default=None
         If set, this stratified fraction of the training set is held out; the
         weights with the lowest *validation* loss are kept instead (the
@@ -341,7 +114,7 @@ class InceptionTimeClassifier(ClassifierMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds every network's initialisation and shuffling. With a fixed
         number of BLAS/numba threads the same seed gives identical results.
-    verbose : bool, default=False
+    verbose : bool or int, default=False
         Show a tqdm progress bar per network with epoch, loss and rate.
     recalibrate_batchnorm : bool, default=True
         The one departure from the reference, and only at inference: after
@@ -361,6 +134,11 @@ class InceptionTimeClassifier(ClassifierMixin, BaseEstimator):
     networks_ : list of InceptionNetwork
         The trained networks, each holding its best weights.
     n_channels_ : int
+        Channels seen in ``fit``.
+    n_timepoints_ : int
+        Series length seen in ``fit``; ``predict`` requires the same.
+    n_features_in_ : int
+        ``n_channels_ * n_timepoints_`` (scikit-learn's input-size attribute).
     n_parameters_ : int
         Trainable parameters of one network.
     loss_curves_ : list of ndarray
@@ -372,9 +150,10 @@ class InceptionTimeClassifier(ClassifierMixin, BaseEstimator):
 
     Notes
     -----
-    Unequal-length series are refused (pad or resample them first). The
-    network is fully convolutional, so ``predict`` accepts series of any
-    length with the channels seen in ``fit``.
+    Unequal-length series are refused (pad or resample them first), and so
+    are series at ``predict`` whose length or channel count differs from
+    ``fit``'s: the network is convolutional, but its weights were learnt at
+    one length.
 
     Examples
     --------
@@ -392,7 +171,24 @@ class InceptionTimeClassifier(ClassifierMixin, BaseEstimator):
     (2, (20, 2))
     >>> bool(np.allclose(clf.predict_proba(X).sum(axis=1), 1.0))
     True
+    >>> clf.predict(X[:, :, :20])  # another length than fit's
+    Traceback (most recent call last):
+    ...
+    ValueError: X has 20 features, but InceptionTimeClassifier is expecting 30 ...
     """
+
+    _parameter_constraints: dict = {
+        **{name: _POSITIVE_INT for name in _SIZE_PARAMS},
+        "kernel_sizes": ["array-like"],
+        "bottleneck_size": [Interval(Integral, 0, None, closed="left"), None],
+        "use_residual": ["boolean"],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "recalibrate_batchnorm": ["boolean"],
+    }
 
     def __init__(
         self,
@@ -433,39 +229,23 @@ class InceptionTimeClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
     # ------------------------------------------------------------------ checks
-    def _check_params(self):
-        for name in ("n_estimators", "n_epochs", "batch_size", "depth", "n_filters"):
+    def _check_params(self) -> tuple[int, ...]:
+        """Every parameter, before any work; returns the kernel sizes."""
+        for name in _SIZE_PARAMS:
             check_positive_int(getattr(self, name), name, self)
-        kernel_sizes = tuple(self.kernel_sizes)
+        check_random_state(self.random_state, self)  # names a Generator
+        self._validate_params()  # types and ranges: sklearn's InvalidParameterError
+        where = type(self).__name__
+        kernel_sizes = tuple(np.asarray(self.kernel_sizes, dtype=object).ravel())
         if not kernel_sizes:
-            raise ValueError(f"{type(self).__name__}: kernel_sizes is empty.")
-        for k in kernel_sizes:
-            check_positive_int(k, "each of kernel_sizes", self)
-        if isinstance(self.bottleneck_size, bool) or not isinstance(
-            self.bottleneck_size, numbers.Integral | type(None)
-        ):
-            raise TypeError(
-                f"{type(self).__name__}: bottleneck_size must be an int >= 0."
-            )
-        if self.bottleneck_size is not None and self.bottleneck_size < 0:
-            raise ValueError(
-                f"{type(self).__name__}: bottleneck_size must be >= 0, "
-                f"got {self.bottleneck_size}."
-            )
-        if not isinstance(self.learning_rate, numbers.Real) or not (
-            self.learning_rate > 0
-        ):
-            raise ValueError(
-                f"{type(self).__name__}: learning_rate must be a positive float, "
-                f"got {self.learning_rate!r}."
-            )
-        _check_fraction(self.validation_fraction, "validation_fraction", self)
-        if self.n_iter_no_change is not None:
-            check_positive_int(self.n_iter_no_change, "n_iter_no_change", self)
+            raise ValueError(f"{where}: kernel_sizes is empty.")
+        kernel_sizes = tuple(
+            check_positive_int(k, "each of kernel_sizes", self) for k in kernel_sizes
+        )
         self._check_sizes(kernel_sizes)
         return kernel_sizes
 
-    def _check_sizes(self, kernel_sizes) -> None:
+    def _check_sizes(self, kernel_sizes: tuple[int, ...]) -> None:
         """Refuse, before allocating, sizes whose weights or per-epoch history
         could never fit in memory (a MemoryError that names the parameter)."""
         limit = output_limit_bytes()
@@ -485,53 +265,67 @@ class InceptionTimeClassifier(ClassifierMixin, BaseEstimator):
                     f"{limit / 2**30:.3g} GiB."
                 )
 
-    @staticmethod
-    def _channels_last(X: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(X.transpose(0, 2, 1), dtype=np.float32)
-
-    # --------------------------------------------------------------------- fit
-    def fit(self, X, y) -> InceptionTimeClassifier:
-        """Train ``n_estimators`` networks on ``X``, ``y``; return self."""
-        start = time.perf_counter()
-        kernel_sizes = self._check_params()
-        X = check_X(X, self, allow_unequal=False, dtype=np.float32)
-        y = check_y(y, len(X), self)
+    def _encode_labels(self, y: np.ndarray) -> np.ndarray:
+        """Set ``classes_``; return the int64 class codes (two classes needed)."""
         encoder = LabelEncoder().fit(y)
         self.classes_ = encoder.classes_
         if len(self.classes_) < 2:
             raise ValueError(
-                f"{type(self).__name__}: y has a single class "
-                f"({self.classes_[0]!r}); at least two are needed."
+                f"{type(self).__name__}: y has 1 class ({self.classes_[0]!r}); "
+                "classification needs at least two."
             )
-        codes = encoder.transform(y).astype(np.int64)
-        self.n_channels_ = X.shape[1]
-        self.n_timepoints_ = X.shape[2]
-        X = self._channels_last(X)
+        return encoder.transform(y).astype(np.int64)
+
+    def _check_fitted_input(self, X: Any) -> np.ndarray:
+        """Predict-time input: validated, the channels and length of fit."""
+        X = check_X(X, self, allow_unequal=False, dtype=np.float32)
+        check_fitted_shape(X, self.n_channels_, None, self)
+        if X.shape[2] != self.n_timepoints_:
+            raise ValueError(
+                f"X has {X.shape[1] * X.shape[2]} features, but "
+                f"{type(self).__name__} is expecting {self.n_features_in_} "
+                f"features as input: series of length {X.shape[2]} where fit "
+                f"saw length {self.n_timepoints_}. Resample or pad the series "
+                "to the training length."
+            )
+        return X
+
+    # --------------------------------------------------------------------- fit
+    def fit(self, X: Any, y: Any) -> InceptionTimeClassifier:
+        """Train ``n_estimators`` networks on ``X``, ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_cases, n_channels, n_timepoints)
+            Equal-length series; 2-D means one channel.
+        y : array-like of shape (n_cases,)
+            Class labels (at least two classes).
+
+        Returns
+        -------
+        self : InceptionTimeClassifier
+        """
+        start = time.perf_counter()
+        kernel_sizes = self._check_params()
+        X = check_X(X, self, allow_unequal=False, dtype=np.float32)
+        codes = self._encode_labels(check_y(y, len(X), self))
+        self.n_channels_, self.n_timepoints_ = X.shape[1], X.shape[2]
+        self.n_features_in_ = self.n_channels_ * self.n_timepoints_
+        X = _channels_last(X)
 
         rng = check_random_state(self.random_state, self)
-        X_val = y_val = None
-        fraction = _check_fraction(self.validation_fraction, "", self)
-        if fraction is not None:
-            train, val = self._split(codes, fraction, rng)
-            X, X_val, codes, y_val = X[train], X[val], codes[train], codes[val]
+        validation = None
+        if self.validation_fraction is not None:
+            fraction = float(self.validation_fraction)
+            train, val = stratified_split(codes, fraction, rng)
+            X, codes, validation = X[train], codes[train], (X[val], codes[val])
         seeds = rng.randint(np.iinfo(np.int32).max, size=self.n_estimators)
 
         self.networks_, self.loss_curves_, self.best_epochs_ = [], [], []
-        for i, seed in enumerate(seeds):
-            network = InceptionNetwork(
-                self.n_channels_,
-                len(self.classes_),
-                depth=self.depth,
-                n_filters=self.n_filters,
-                kernel_sizes=kernel_sizes,
-                bottleneck_size=self.bottleneck_size or 0,
-                use_residual=self.use_residual,
-                rng=np.random.default_rng(seed),
+        for index, seed in enumerate(seeds):
+            network, curve, best_epoch = self._fit_network(
+                X, codes, validation, seed, index, kernel_sizes
             )
-            curve, best_epoch = self._train(network, X, codes, X_val, y_val, seed, i)
-            if self.recalibrate_batchnorm:
-                network.recalibrate_batchnorm(X, min(self.batch_size, len(X)))
-            network.clear_cache()
             self.networks_.append(network)
             self.loss_curves_.append(curve)
             self.best_epochs_.append(best_epoch)
@@ -539,96 +333,76 @@ class InceptionTimeClassifier(ClassifierMixin, BaseEstimator):
         self.train_time_ = time.perf_counter() - start
         return self
 
-    @staticmethod
-    def _split(codes, fraction, rng):
-        """Stratified hold-out: ``fraction`` of each class, at least one case."""
-        train, val = [], []
-        for label in np.unique(codes):
-            members = rng.permutation(np.flatnonzero(codes == label))
-            n_val = min(max(1, round(fraction * len(members))), len(members) - 1)
-            val.append(members[:n_val])
-            train.append(members[n_val:])
-        return np.sort(np.concatenate(train)), np.sort(np.concatenate(val))
-
-    def _train(self, network, X, y, X_val, y_val, seed, index):
-        n_cases = len(X)
-        batch_size = min(self.batch_size, n_cases)
-        shuffle_rng = np.random.default_rng([seed, 1])
-        optimizer = Adam(self.learning_rate)
-        schedule = ReduceLROnPlateau(factor=0.5, patience=50, min_lr=1e-4)
-        lr = float(self.learning_rate)
-        best_loss, best_epoch = np.inf, -1
-        best_params, best_state = network.params.copy(), network.state.copy()
-        since_best = 0
-        curve = np.full(self.n_epochs, np.nan)
-        progress = None
-        if self.verbose:
-            from tqdm.auto import tqdm
-
-            progress = tqdm(
-                total=self.n_epochs,
-                desc=f"network {index + 1}/{self.n_estimators}",
-                unit="epoch",
+    def _fit_network(
+        self,
+        X: np.ndarray,
+        codes: np.ndarray,
+        validation: tuple[np.ndarray, np.ndarray] | None,
+        seed: int,
+        index: int,
+        kernel_sizes: tuple[int, ...],
+    ) -> tuple[InceptionNetwork, np.ndarray, int]:
+        """Build network ``index`` from ``seed``, train it, recalibrate it."""
+        network = InceptionNetwork(
+            self.n_channels_,
+            len(self.classes_),
+            depth=self.depth,
+            n_filters=self.n_filters,
+            kernel_sizes=kernel_sizes,
+            bottleneck_size=self.bottleneck_size or 0,
+            use_residual=self.use_residual,
+            rng=np.random.default_rng(seed),
+        )
+        desc = f"network {index + 1}/{self.n_estimators}"
+        with progress_bar(bool(self.verbose), self.n_epochs, desc) as bar:
+            curve, best_epoch = train_network(
+                network,
+                X,
+                codes,
+                n_epochs=self.n_epochs,
+                batch_size=self.batch_size,
+                learning_rate=self.learning_rate,
+                seed=seed,
+                validation=validation,
+                n_iter_no_change=self.n_iter_no_change,
+                progress=bar,
             )
-        try:
-            for epoch in range(self.n_epochs):
-                order = shuffle_rng.permutation(n_cases)
-                total = 0.0
-                for first in range(0, n_cases, batch_size):
-                    batch = order[first : first + batch_size]
-                    loss = network.train_step(X[batch], y[batch])
-                    optimizer.learning_rate = lr
-                    optimizer.step(network.params, network.grads)
-                    total += loss * len(batch)
-                train_loss = total / n_cases
-                curve[epoch] = train_loss
-                lr = schedule.step(train_loss, lr)
-                monitored = train_loss
-                if X_val is not None:
-                    proba = network.predict_proba(X_val)
-                    monitored = float(
-                        -np.mean(
-                            np.log(
-                                np.clip(proba[np.arange(len(y_val)), y_val], 1e-7, 1)
-                            )
-                        )
-                    )
-                # the checkpoint saves the weights as they are after the epoch
-                if monitored < best_loss:
-                    best_loss, best_epoch, since_best = monitored, epoch, 0
-                    best_params[...] = network.params
-                    best_state[...] = network.state
-                else:
-                    since_best += 1
-                if progress is not None:
-                    progress.update(1)
-                    progress.set_postfix(loss=f"{train_loss:.4f}", lr=f"{lr:.1e}")
-                if (
-                    self.n_iter_no_change is not None
-                    and since_best >= self.n_iter_no_change
-                ):
-                    curve = curve[: epoch + 1]
-                    break
-        finally:
-            if progress is not None:
-                progress.close()
-        network.params[...] = best_params
-        network.state[...] = best_state
-        return curve, best_epoch
+        if self.recalibrate_batchnorm:
+            recalibrate_batchnorm(network, X, min(self.batch_size, len(X)))
+        network.clear_cache()
+        return network, curve, best_epoch
 
     # ----------------------------------------------------------------- predict
-    def predict_proba(self, X) -> np.ndarray:
-        """Mean of the networks' softmax outputs, ``(n_cases, n_classes)``."""
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Mean of the networks' softmax outputs.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_cases, n_channels, n_timepoints)
+            The channel count and length seen in ``fit``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_cases, n_classes)
+            Columns in the order of ``classes_``.
+        """
         check_is_fitted(self, "networks_")
-        X = check_X(X, self, allow_unequal=False, dtype=np.float32)
-        check_fitted_shape(X, self.n_channels_, None, self)
-        X = self._channels_last(X)
+        X = _channels_last(self._check_fitted_input(X))
         proba = np.zeros((len(X), len(self.classes_)))
         for network in self.networks_:
             proba += network.predict_proba(X)
         return proba / len(self.networks_)
 
-    def predict(self, X) -> np.ndarray:
-        """Class with the highest mean probability."""
+    def predict(self, X: Any) -> np.ndarray:
+        """Class with the highest mean probability.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_cases, n_channels, n_timepoints)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_cases,)
+        """
         proba = self.predict_proba(X)  # first: NotFittedError before classes_
         return self.classes_[np.argmax(proba, axis=1)]

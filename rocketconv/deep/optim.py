@@ -1,6 +1,6 @@
 """Adam and the reduce-on-plateau learning-rate schedule, as in Keras 2.
 
-Both work on one flat parameter vector (see ``layers.py``): the network keeps
+Adam works on one flat parameter vector (see ``network.py``): the network keeps
 all its weights in a single contiguous array, so an Adam step is a handful of
 vectorised operations whatever the number of layers.
 """
@@ -10,19 +10,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from ._kernels import adam_step
 
 __all__ = ["Adam", "ReduceLROnPlateau"]
-
-
-@njit(cache=True)
-def _adam_step(params, grads, m, v, lr_t, beta1, beta2, epsilon):
-    # one fused pass instead of ~8 numpy temporaries over the whole vector
-    for i in range(params.shape[0]):
-        g = grads[i]
-        m[i] = beta1 * m[i] + (1.0 - beta1) * g
-        v[i] = beta2 * v[i] + (1.0 - beta2) * g * g
-        params[i] -= lr_t * m[i] / (math.sqrt(v[i]) + epsilon)
 
 
 class Adam:
@@ -48,7 +39,13 @@ class Adam:
     array([ 0.9, -0.9], dtype=float32)
     """
 
-    def __init__(self, learning_rate=1e-3, beta1=0.9, beta2=0.999, epsilon=1e-7):
+    def __init__(
+        self,
+        learning_rate: float = 1e-3,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        epsilon: float = 1e-7,
+    ) -> None:
         self.learning_rate = float(learning_rate)
         self.beta1 = beta1
         self.beta2 = beta2
@@ -68,7 +65,7 @@ class Adam:
             self.learning_rate * math.sqrt(1.0 - self.beta2**t) / (1.0 - self.beta1**t)
         )
         dtype = params.dtype.type
-        _adam_step(
+        adam_step(
             params,
             grads,
             self._m,
@@ -95,7 +92,13 @@ class ReduceLROnPlateau:
     [1.0, 1.0, 0.5]
     """
 
-    def __init__(self, factor=0.5, patience=50, min_lr=1e-4, min_delta=1e-4):
+    def __init__(
+        self,
+        factor: float = 0.5,
+        patience: int = 50,
+        min_lr: float = 1e-4,
+        min_delta: float = 1e-4,
+    ) -> None:
         self.factor = factor
         self.patience = patience
         self.min_lr = min_lr

@@ -1,14 +1,16 @@
-"""Random-convolution transformers: Rocket, MiniRocket, MultiRocket, Hydra."""
+"""Random-convolution transformers: Rocket, MiniRocket, MultiRocket, Hydra,
+MultiRocketHydra (the names of ``rocketconv._registry``)."""
 
 from __future__ import annotations
 
 import importlib
 
+from .._registry import ALGORITHMS
+
 _PUBLIC = {
-    "Rocket": "rocketconv.transformers.rocket",
-    "MiniRocket": "rocketconv.transformers.minirocket",
-    "MultiRocket": "rocketconv.transformers.multirocket",
-    "Hydra": "rocketconv.transformers.hydra",
+    algorithm.class_name: algorithm.module
+    for algorithm in ALGORITHMS.values()
+    if algorithm.is_transformer
 }
 __all__ = list(_PUBLIC)
 

@@ -1,20 +1,26 @@
 """What every rocketconv convolution transformer shares: sklearn plumbing,
-input checking, short-series padding, chunked transform and numba threads.
+input checking, short-series padding, chunked transform, numba threads, and
+the packed :class:`SeriesBatch` the kernels read.
 
-A subclass sets ``_min_length`` and implements ``_fit(cases, rng)``,
-``_n_output_features()`` and ``_transform_cases(cases) -> ndarray``; it never
-sees raw user input, only validated, padded float32 :class:`SeriesBatch`.
+A subclass sets ``_min_length`` and implements four hooks; it never sees raw
+user input, only validated, padded float32 :class:`SeriesBatch` es:
+
+* ``_check_params()``: raise on bad constructor parameters;
+* ``_fit(batch, rng)``: draw or fit the kernel parameters;
+* ``_n_output_features()``: the feature count of the fitted transformer;
+* ``_transform_into(batch, out)``: write the features of ``batch`` into
+  ``out``, a C-contiguous float32 ``(len(batch), n_output_features)`` block
+  of rows that :meth:`BaseConvolutionTransformer.transform` allocates.
 """
 
 from __future__ import annotations
 
-import types
-from collections.abc import Callable
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
+import numba
 import numpy as np
-from numba import njit
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -22,6 +28,7 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import check_is_fitted
 
+from .. import _numba
 from .._validation import (
     check_fitted_shape,
     check_n_jobs,
@@ -30,36 +37,49 @@ from .._validation import (
     check_size_parameters,
     check_X,
     interpolate_missing,
-    numba_threads,
     pad_short_series,
     series_lengths,
 )
+
+__all__ = [
+    "CHUNK_SIZE",
+    "SeriesBatch",
+    "BaseConvolutionTransformer",
+    "case_view",
+    "difference",
+]
 
 # Cases transformed per chunk: bounds the float32 copy of the input and the
 # per-chunk scratch memory whatever n_cases is.
 CHUNK_SIZE = 4096
 
 
-def serial_and_parallel(function: Callable) -> tuple[Callable, Callable]:
-    """Compile ``function`` twice: plain, and ``parallel=True`` over its prange.
+# numba.njit, not _numba.jit, only because the latter takes no options yet:
+# inlined like the other per-case helpers of the MiniRocket kernels.
+@numba.njit(cache=True, inline="always")
+def case_view(values, starts, lengths, n_channels, case):
+    """Case ``case`` of a packed SeriesBatch as a (n_channels, length) view."""
+    length = lengths[case]
+    start = starts[case]
+    return values[start : start + n_channels * length].reshape((n_channels, length))
 
-    The parallel backend costs ~3x the compile time, so a single-threaded
-    transform (the default ``n_jobs=1``) never pays it. Numba names a cache
-    file after the function's qualified name and does not key it on the
-    ``parallel`` flag: two dispatchers of one function would share one cache
-    entry, and whichever compiled first would serve both (a warm cache then
-    ran ``n_jobs=2`` on one thread). The parallel copy gets a name of its own.
+
+@_numba.jit
+def difference(series):
+    """The first difference along the last axis, ``x[..., 1:] - x[..., :-1]``.
+
+    The one place ``diff(X)`` is written: the MultiRocket and Hydra kernels
+    call it per case, and :meth:`SeriesBatch.difference` calls its Python
+    body (``difference.py_func``) at fit time, so both see the same float32
+    differences of the float32 series.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> difference(np.array([[1.0, 4.0, 9.0]], dtype=np.float32))
+    array([[3., 5.]], dtype=float32)
     """
-    copy = types.FunctionType(
-        function.__code__,
-        function.__globals__,
-        function.__name__ + "_parallel",
-        function.__defaults__,
-        function.__closure__,
-    )
-    copy.__qualname__ = function.__qualname__ + "_parallel"
-    copy.__doc__ = function.__doc__
-    return njit(cache=True)(function), njit(cache=True, parallel=True)(copy)
+    return series[..., 1:] - series[..., :-1]
 
 
 @dataclass(frozen=True)
@@ -70,6 +90,15 @@ class SeriesBatch:
     as a row-major ``(n_channels, lengths[i])`` block, so equal-length 3-D
     arrays need no copy beyond the float32 cast, and the numba kernels handle
     equal and unequal length with one code path.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> batch = SeriesBatch.from_cases([np.ones((2, 3)), np.zeros((2, 5))])
+    >>> len(batch), batch.lengths.tolist(), batch.starts.tolist()
+    (2, [3, 5], [0, 6])
+    >>> batch.difference().lengths.tolist()
+    [2, 4]
     """
 
     values: np.ndarray  # float32, 1-D
@@ -79,6 +108,7 @@ class SeriesBatch:
 
     @classmethod
     def from_cases(cls, X: np.ndarray | list[np.ndarray]) -> SeriesBatch:
+        """Pack a 3-D array or a list of ``(n_channels, length_i)`` arrays."""
         lengths = series_lengths(X)
         if isinstance(X, np.ndarray):
             n_channels = X.shape[1]
@@ -93,14 +123,49 @@ class SeriesBatch:
     def __len__(self) -> int:
         return len(self.starts)
 
+    def case(self, i: int) -> np.ndarray:
+        """Case ``i`` as a ``(n_channels, lengths[i])`` view of ``values``."""
+        start, length = self.starts[i], self.lengths[i]
+        block = self.values[start : start + self.n_channels * length]
+        return block.reshape(self.n_channels, length)
+
+    def difference(self) -> SeriesBatch:
+        """The batch of first differences (each case one point shorter)."""
+        if np.all(self.lengths == self.lengths[0]):
+            cube = self.values.reshape(len(self), self.n_channels, -1)
+            return SeriesBatch.from_cases(difference.py_func(cube))
+        return SeriesBatch.from_cases(
+            [difference.py_func(self.case(i)) for i in range(len(self))]
+        )
+
 
 class BaseConvolutionTransformer(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator, ABC
 ):
-    """Base class; not for direct use."""
+    """Base class of the convolution transformers; not for direct use."""
 
     _min_length: int = 9
 
+    # -- the hooks of the module docstring ---------------------------------------
+    @abstractmethod
+    def _check_params(self) -> None:
+        """Raise ``TypeError``/``ValueError`` on bad constructor parameters."""
+
+    @abstractmethod
+    def _fit(self, batch: SeriesBatch, rng: np.random.RandomState) -> None:
+        """Fit the kernel parameters to the validated, padded ``batch``."""
+
+    @abstractmethod
+    def _n_output_features(self) -> int:
+        """Number of features of the fitted transformer."""
+
+    @abstractmethod
+    def _transform_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
+        """Write the features of ``batch`` into ``out`` (float32, C-contiguous,
+        ``(len(batch), self._n_output_features())``), inside the
+        :func:`~rocketconv._numba.numba_threads` context of ``transform``."""
+
+    # -- the sklearn API ---------------------------------------------------------
     def fit(self, X: Any, y: Any = None) -> BaseConvolutionTransformer:
         """Fit the random (or quasi-random) kernel parameters to ``X``.
 
@@ -150,27 +215,15 @@ class BaseConvolutionTransformer(
         n_cases = len(X)
         check_output_size(n_cases, self._n_features_out, 4, self)
         out = np.empty((n_cases, self._n_features_out), dtype=np.float32)
-        with numba_threads(self.n_jobs):
+        with _numba.numba_threads(check_n_jobs(self.n_jobs, self)):
             for start in range(0, n_cases, CHUNK_SIZE):
                 chunk = X[start : start + CHUNK_SIZE]
-                self._transform_cases_into(
+                self._transform_into(
                     SeriesBatch.from_cases(chunk), out[start : start + len(chunk)]
                 )
         return out
 
-    # A subclass overrides one of these two; each default calls the other.
-    def _transform_cases(self, batch: SeriesBatch) -> np.ndarray:
-        """``batch``'s features as a new float32 array."""
-        out = np.empty((len(batch), self._n_output_features()), dtype=np.float32)
-        self._transform_cases_into(batch, out)
-        return out
-
-    def _transform_cases_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
-        """Write ``batch``'s features into ``out`` (rows of the result), in
-        place where the subclass can, without a temporary array per chunk."""
-        out[...] = self._transform_cases(batch)
-
-    # -- helpers ---------------------------------------------------------------
+    # -- helpers -----------------------------------------------------------------
     def _validate(self, X: Any, fitted: bool = False):
         """Validate and impute (if asked); at transform, compare with fit."""
         strategy = getattr(self, "missing_values", None)

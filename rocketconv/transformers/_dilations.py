@@ -14,16 +14,26 @@ and since the kernels are the triples i0 < i1 < i2 in lexicographic order,
 costs about one addition a point (see :func:`kernel_output`). Fitting the
 biases runs the same arithmetic in numpy (:func:`example_outputs`), so that
 a first call only compiles the transform.
+
+A fitted representation (the series, or MultiRocket's first difference) is
+one :class:`FittedRepresentation`, made by :func:`fit_representation` and
+passed as one argument to the numba kernels.
+
+The per-case helpers below are compiled with ``inline="always"`` (about 25%
+faster MiniRocket transforms than calls); ``rocketconv._numba.jit`` takes no
+options yet, so they use ``numba.njit`` directly.
 """
 
 from __future__ import annotations
 
 from itertools import combinations
+from typing import NamedTuple
 
+import numba
 import numpy as np
-from numba import njit
 
 from .._validation import check_positive_int
+from ._base import SeriesBatch
 
 N_KERNELS = 84
 KERNEL_LENGTH = 9
@@ -97,7 +107,7 @@ def draw_channels(
     return np.concatenate(subsets).astype(np.int32), offsets
 
 
-@njit(cache=True, inline="always")
+@numba.njit(cache=True, inline="always")
 def padded_series(series, pad):
     """``series`` and ``3 * series`` with ``pad`` zeros each side (+1 spare).
 
@@ -122,7 +132,7 @@ def padded_series(series, pad):
     return xp, gp
 
 
-@njit(cache=True, inline="always")
+@numba.njit(cache=True, inline="always")
 def tap_starts(pad, dilation, left_offset):
     """Where tap ``j`` starts in a padded row: ``pad + (j - 4) d``.
 
@@ -136,7 +146,7 @@ def tap_starts(pad, dilation, left_offset):
     return taps
 
 
-@njit(cache=True, inline="always")
+@numba.njit(cache=True, inline="always")
 def dilation_alpha(xp, taps, length, alpha):
     """``alpha[c, t] = -sum_j X_j[c, t]`` over the first ``length`` points.
 
@@ -157,7 +167,7 @@ def dilation_alpha(xp, taps, length, alpha):
                 a[t] -= source[t]
 
 
-@njit(cache=True, inline="always")
+@numba.njit(cache=True, inline="always")
 def kernel_output(alpha, gp, taps, kernel, channels, pair, pair_key, out):
     """C = alpha + gamma[i0] + gamma[i1] + gamma[i2] for one kernel, into ``out``.
 
@@ -195,14 +205,6 @@ def kernel_output(alpha, gp, taps, kernel, channels, pair, pair_key, out):
         else:
             for t in range(length):
                 out[t] += p[t] + g2[t]
-
-
-@njit(cache=True, inline="always")
-def case_view(values, starts, lengths, n_channels, case):
-    """Case ``case`` of a packed SeriesBatch as a (n_channels, length) view."""
-    length = lengths[case]
-    start = starts[case]
-    return values[start : start + n_channels * length].reshape((n_channels, length))
 
 
 def example_outputs(
@@ -318,7 +320,7 @@ def fit_biases(
     return biases
 
 
-@njit(cache=True, inline="always")
+@numba.njit(cache=True, inline="always")
 def pooling_range(length, dilation, dilation_index, kernel):
     """Where PPV is taken: all of C, or only its unpadded ('valid') part.
 
@@ -332,23 +334,6 @@ def pooling_range(length, dilation, dilation_index, kernel):
     if length - 2 * padding <= 0:
         return 0, length
     return padding, length - padding
-
-
-def first_difference(values, starts, lengths, n_channels):
-    """The packed SeriesBatch of ``diff(X)`` (length ``L - 1`` per case).
-
-    Returns ``(values, starts, lengths)`` of the differenced batch; values
-    are float32 differences of the float32 series (numpy: fit only).
-    """
-    new_lengths = lengths - 1
-    # every channel row of every case loses its last point
-    row_lengths = np.repeat(lengths, n_channels)
-    keep = np.ones(len(values) - 1, dtype=bool)
-    keep[np.cumsum(row_lengths)[:-1] - 1] = False
-    new_values = (values[1:] - values[:-1])[keep]
-    sizes = n_channels * new_lengths
-    new_starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
-    return new_values, new_starts, new_lengths
 
 
 def check_kernel_params(estimator, min_features: int, why: str = "") -> None:
@@ -386,3 +371,94 @@ def reference_length(setting: str | int, lengths: np.ndarray) -> int:
     if isinstance(setting, str):
         return int(getattr(np, setting)(lengths))
     return int(setting)
+
+
+class FittedRepresentation(NamedTuple):
+    """The fitted MiniRocket parameters of one representation.
+
+    MiniRocket has one (the series); MultiRocket two (the series and its
+    first difference). A NamedTuple, so numba takes it as one kernel
+    argument and the kernels read its fields by name.
+
+    Attributes
+    ----------
+    dilations : ndarray of int32, shape (n_dilations,)
+    n_features_per_dilation : ndarray of int32, shape (n_dilations,)
+        Biases (features) per kernel at each dilation.
+    biases : ndarray of float32, shape (84 * n_features_per_dilation.sum(),)
+        In (dilation, kernel, bias) order.
+    channels : ndarray of int32
+        The channel subsets of the ``n_dilations * 84`` (dilation, kernel)
+        combinations, flat.
+    channel_offsets : ndarray of int64, shape (n_dilations * 84 + 1,)
+        Combination ``m`` sums channels
+        ``channels[channel_offsets[m]:channel_offsets[m + 1]]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> batch = SeriesBatch.from_cases(np.random.default_rng(0).normal(size=(4, 1, 30)))
+    >>> fitted = fit_representation(batch, 30, 168, 32, np.random.RandomState(0))
+    >>> fitted.dilations.tolist(), fitted.n_features_per_dilation.tolist()
+    ([1, 3], [1, 1])
+    >>> fitted.n_features  # 84 kernels x 2 biases
+    168
+    """
+
+    dilations: np.ndarray
+    n_features_per_dilation: np.ndarray
+    biases: np.ndarray
+    channels: np.ndarray
+    channel_offsets: np.ndarray
+
+    @property
+    def n_features(self) -> int:
+        """Number of (dilation, kernel, bias) triples."""
+        return len(self.biases)
+
+
+def fit_representation(
+    batch: SeriesBatch,
+    length: int,
+    n_features: int,
+    max_dilations_per_kernel: int,
+    rng: np.random.RandomState,
+) -> FittedRepresentation:
+    """Fit MiniRocket to ``batch`` as the reference ``fit``.
+
+    Dilations for series of length ``length`` (see :func:`fit_dilations`),
+    then, from ``rng`` in this order, the channel subsets
+    (:func:`draw_channels`) and one training example per (dilation, kernel),
+    whose output's quantiles are the biases (:func:`fit_biases`).
+    """
+    dilations, n_features_per_dilation = fit_dilations(
+        length, n_features, max_dilations_per_kernel
+    )
+    n_combinations = len(dilations) * N_KERNELS
+    channels, channel_offsets = draw_channels(n_combinations, batch.n_channels, rng)
+    example_indices = rng.randint(len(batch), size=n_combinations)
+    biases = fit_biases(
+        batch.values,
+        batch.starts,
+        batch.lengths,
+        batch.n_channels,
+        dilations,
+        n_features_per_dilation,
+        quantiles(N_KERNELS * int(n_features_per_dilation.sum())),
+        channels,
+        channel_offsets,
+        example_indices,
+    )
+    return FittedRepresentation(
+        dilations, n_features_per_dilation, biases, channels, channel_offsets
+    )
+
+
+def representation_attribute(representation: str, field: str) -> property:
+    """A read-only estimator attribute: ``field`` of the FittedRepresentation
+    stored in the estimator's attribute ``representation``."""
+
+    def get(estimator):
+        return getattr(getattr(estimator, representation), field)
+
+    return property(get, doc=f"``{representation}.{field}``, see FittedRepresentation.")

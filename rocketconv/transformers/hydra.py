@@ -4,12 +4,12 @@ numpy/Numba (the reference code is PyTorch)."""
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
+from .. import _numba
 from .._validation import check_positive_int
-from ..scalers import SparseScaler
-from ._base import BaseConvolutionTransformer, SeriesBatch
-from ._dilations import KERNEL_LENGTH, case_view
+from ._base import BaseConvolutionTransformer, SeriesBatch, case_view, difference
+from ._dilations import KERNEL_LENGTH
 
 # Timepoints convolved per tile: n_kernels rows of this many float32 stay in
 # L1 cache while the arg-max/arg-min pass reads them back.
@@ -22,7 +22,7 @@ def hydra_dilations(length: int) -> np.ndarray:
     return (2 ** np.arange(int(max_exponent) + 1)).astype(np.int64)
 
 
-@njit(cache=True)
+@_numba.jit
 def _group_input(series, channels, out):
     """Sum of the (possibly repeated) channels ``channels`` of ``series``."""
     length = out.shape[0]
@@ -33,7 +33,7 @@ def _group_input(series, channels, out):
             out[t] += series[c, t]
 
 
-@njit(cache=True)
+@_numba.jit
 def _count_group(padded, length, dilation, weights, row, first_max, first_min, tile):
     """Convolve one group of kernels with one series and count the winners.
 
@@ -71,29 +71,24 @@ def _count_group(padded, length, dilation, weights, row, first_max, first_min, t
             row[first_min + worst_k] += 1.0
 
 
-@njit(cache=True, parallel=True)
-def _transform(values, starts, lengths, n_channels, dilations, weights, channels):
-    """Hydra features of a packed batch.
+def _transform(values, starts, lengths, n_channels, dilations, weights, channels, out):
+    """Hydra features of a packed batch, written into ``out``.
 
     ``weights``: (n_dilations, n_representations, n_groups, n_kernels, 9);
     ``channels``: (n_dilations, n_representations, n_groups, n_per_group),
     ignored when ``n_channels == 1``.
     """
-    n_cases = len(starts)
     n_dilations, n_repr, n_groups, n_kernels, _ = weights.shape
     block = n_groups * n_kernels
-    features = np.zeros((n_cases, n_dilations * n_repr * 2 * block), dtype=np.float32)
     max_padding = (KERNEL_LENGTH - 1) * dilations[-1] // 2
-    for case in prange(n_cases):
+    for case in prange(len(starts)):
         series = case_view(values, starts, lengths, n_channels, case)
         length = series.shape[1]
-        diff = np.empty((n_channels, max(length - 1, 1)), dtype=np.float32)
-        for c in range(n_channels):
-            for t in range(length - 1):
-                diff[c, t] = series[c, t + 1] - series[c, t]
+        diff = difference(series)
         padded = np.zeros(length + 2 * max_padding, dtype=np.float32)
         tile = np.empty((n_kernels, _TILE), dtype=np.float32)
-        row = features[case]
+        row = out[case]
+        row[:] = 0.0
         for d in range(n_dilations):
             dilation = dilations[d]
             padding = (KERNEL_LENGTH - 1) * dilation // 2
@@ -105,15 +100,12 @@ def _transform(values, starts, lengths, n_channels, dilations, weights, channels
                 view[:] = 0.0
                 for g in range(n_groups):
                     # univariate: every group sees the same input, filled once
-                    if n_channels > 1 or g == 0:
-                        if n_channels > 1:
-                            _group_input(
-                                source[:, :n],
-                                channels[d, r, g],
-                                view[padding : padding + n],
-                            )
-                        else:
-                            view[padding : padding + n] = source[0, :n]
+                    if n_channels > 1:
+                        _group_input(
+                            source, channels[d, r, g], view[padding : padding + n]
+                        )
+                    elif g == 0:
+                        view[padding : padding + n] = source[0]
                     _count_group(
                         view,
                         n,
@@ -124,7 +116,11 @@ def _transform(values, starts, lengths, n_channels, dilations, weights, channels
                         first + block + g * n_kernels,
                         tile,
                     )
-    return features
+
+
+# One body, two compilations: the parallel backend's compile time is only
+# paid when n_jobs > 1.
+_transform_serial, _transform_parallel = _numba.serial_and_parallel(_transform)
 
 
 class Hydra(BaseConvolutionTransformer):
@@ -164,7 +160,8 @@ class Hydra(BaseConvolutionTransformer):
     to 9 with a :class:`~rocketconv._validation.ShortSeriesWarning`; the
     reference accepts 5 <= L < 9 unpadded (with one dilation).
 
-    The published head (``_published_scaler``) is :class:`SparseScaler` then
+    The published head (``rocketconv._registry.published_scaler``) is
+    :class:`~rocketconv.scalers.SparseScaler` then
     ``RidgeClassifierCV(alphas=logspace(-3, 3, 10))``, as aeon's
     ``HydraClassifier`` that produced the bake-off results (the Hydra README
     example used ``RidgeClassifierCV(normalize=True)`` instead).
@@ -245,8 +242,9 @@ class Hydra(BaseConvolutionTransformer):
         n_dilations, n_repr, n_groups, n_kernels, _ = self.weights_.shape
         return n_dilations * n_repr * 2 * n_groups * n_kernels
 
-    def _transform_cases(self, batch: SeriesBatch) -> np.ndarray:
-        return _transform(
+    def _transform_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
+        transform = _numba.pick(_transform_serial, _transform_parallel)
+        transform(
             batch.values,
             batch.starts,
             batch.lengths,
@@ -254,8 +252,5 @@ class Hydra(BaseConvolutionTransformer):
             self.dilations_,
             self.weights_,
             self.channels_,
+            out,
         )
-
-    def _published_scaler(self):
-        """Hydra's published scaler: :class:`SparseScaler`."""
-        return SparseScaler()

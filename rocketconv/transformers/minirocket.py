@@ -6,28 +6,27 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from ._base import BaseConvolutionTransformer, SeriesBatch, serial_and_parallel
+from .. import _numba
+from ._base import BaseConvolutionTransformer, SeriesBatch, case_view
 from ._dilations import (
     KERNEL_LENGTH,
     N_KERNELS,
-    case_view,
     check_kernel_params,
     dilation_alpha,
-    draw_channels,
-    fit_biases,
-    fit_dilations,
+    fit_representation,
     kernel_output,
     padded_series,
     pooling_range,
-    quantiles,
     reference_length,
+    representation_attribute,
     tap_starts,
 )
 
 
-@njit(cache=True, inline="always")
+# numba.njit for inline="always", which _numba.jit does not take yet
+@numba.njit(cache=True, inline="always")
 def _ppv(segment, biases, out):
     """Proportion of ``segment > bias`` for each bias, into ``out``.
 
@@ -63,22 +62,18 @@ def _ppv(segment, biases, out):
         b += 1
 
 
-def _transform(
-    values,
-    starts,
-    lengths,
-    n_channels,
-    dilations,
-    n_features_per_dilation,
-    biases,
-    channels,
-    channel_offsets,
-    pad,
-    features,
-):
-    """MiniRocket features of a packed batch, written into ``features``."""
-    n_cases = len(starts)
-    for case in prange(n_cases):
+def _transform(values, starts, lengths, n_channels, fitted, features):
+    """MiniRocket features of a packed batch, written into ``features``.
+
+    ``fitted`` is the :class:`~._dilations.FittedRepresentation`.
+    """
+    dilations = fitted.dilations
+    n_features_per_dilation = fitted.n_features_per_dilation
+    biases = fitted.biases
+    channels = fitted.channels
+    offsets = fitted.channel_offsets
+    pad = 4 * dilations.max()
+    for case in prange(len(starts)):
         series = case_view(values, starts, lengths, n_channels, case)
         length = series.shape[1]
         xp, gp = padded_series(series, pad)
@@ -96,9 +91,7 @@ def _transform(
                 pair_key[c] = -1
             n_this = n_features_per_dilation[d]
             for kernel in range(N_KERNELS):
-                subset = channels[
-                    channel_offsets[combination] : channel_offsets[combination + 1]
-                ]
+                subset = channels[offsets[combination] : offsets[combination + 1]]
                 kernel_output(alpha, gp, taps, kernel, subset, pair, pair_key, output)
                 start, stop = pooling_range(length, dilations[d], d, kernel)
                 _ppv(
@@ -112,7 +105,7 @@ def _transform(
 
 # One body, two compilations: numba's parallel backend costs ~3x the compile
 # time, so a single-threaded transform (the default n_jobs=1) never pays it.
-_transform_serial, _transform_parallel = serial_and_parallel(_transform)
+_transform_serial, _transform_parallel = _numba.serial_and_parallel(_transform)
 
 
 class MiniRocket(BaseConvolutionTransformer):
@@ -161,6 +154,9 @@ class MiniRocket(BaseConvolutionTransformer):
 
     Attributes
     ----------
+    representation_ : FittedRepresentation
+        The fitted parameters, passed as one argument to the numba kernel;
+        the attributes below are its fields (read-only).
     dilations_ : ndarray of int32
     n_features_per_dilation_ : ndarray of int32
     biases_ : ndarray of float32, shape (n_features_out,)
@@ -204,47 +200,32 @@ class MiniRocket(BaseConvolutionTransformer):
         check_kernel_params(self, N_KERNELS)
 
     def _fit(self, batch: SeriesBatch, rng: np.random.RandomState) -> None:
-        self.dilations_, self.n_features_per_dilation_ = fit_dilations(
+        self.representation_ = fit_representation(
+            batch,
             reference_length(self.reference_length, batch.lengths),
             self.n_features,
             self.max_dilations_per_kernel,
-        )
-        n_combinations = len(self.dilations_) * N_KERNELS
-        self.channels_, self.channel_offsets_ = draw_channels(
-            n_combinations, batch.n_channels, rng
-        )
-        example_indices = rng.randint(len(batch), size=n_combinations)
-        n_features_per_kernel = int(self.n_features_per_dilation_.sum())
-        self.biases_ = fit_biases(
-            batch.values,
-            batch.starts,
-            batch.lengths,
-            batch.n_channels,
-            self.dilations_,
-            self.n_features_per_dilation_,
-            quantiles(N_KERNELS * n_features_per_kernel),
-            self.channels_,
-            self.channel_offsets_,
-            example_indices,
+            rng,
         )
 
     def _n_output_features(self) -> int:
-        return len(self.biases_)
+        return self.representation_.n_features
 
-    def _transform_cases_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
-        # numba_threads(n_jobs) in BaseConvolutionTransformer.transform set this
-        parallel = numba.get_num_threads() > 1
-        transform = _transform_parallel if parallel else _transform_serial
+    def _transform_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
+        transform = _numba.pick(_transform_serial, _transform_parallel)
         transform(
             batch.values,
             batch.starts,
             batch.lengths,
             batch.n_channels,
-            self.dilations_,
-            self.n_features_per_dilation_,
-            self.biases_,
-            self.channels_,
-            self.channel_offsets_,
-            4 * int(self.dilations_.max()),
+            self.representation_,
             out,
         )
+
+    dilations_ = representation_attribute("representation_", "dilations")
+    n_features_per_dilation_ = representation_attribute(
+        "representation_", "n_features_per_dilation"
+    )
+    biases_ = representation_attribute("representation_", "biases")
+    channels_ = representation_attribute("representation_", "channels")
+    channel_offsets_ = representation_attribute("representation_", "channel_offsets")

@@ -10,24 +10,22 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-from numba import njit, prange
+from numba import prange
+from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseConvolutionTransformer, SeriesBatch, serial_and_parallel
+from .. import _numba
+from ._base import BaseConvolutionTransformer, SeriesBatch, case_view, difference
 from ._dilations import (
     KERNEL_LENGTH,
     N_KERNELS,
-    case_view,
     check_kernel_params,
     dilation_alpha,
-    draw_channels,
-    first_difference,
-    fit_biases,
-    fit_dilations,
+    fit_representation,
     kernel_output,
     padded_series,
     pooling_range,
-    quantiles,
     reference_length,
+    representation_attribute,
     tap_starts,
 )
 
@@ -36,7 +34,8 @@ N_POOLING = 4
 POOLING_NAMES = ("ppv", "lspv", "mpv", "mipv")
 
 
-@njit(cache=True, fastmath={"reassoc"})
+# numba.njit for fastmath, which _numba.jit does not take yet
+@numba.njit(cache=True, fastmath={"reassoc"})
 def _positive_sums(segment, bias):
     """Count, index sum and ``sum(C + b)`` over ``C > b`` in one SIMD pass.
 
@@ -61,7 +60,7 @@ def _positive_sums(segment, bias):
     return count, index_sum, total
 
 
-@njit(cache=True)
+@_numba.jit
 def _longest_stretches(output, start, stop, b0, b1, b2, b3):
     """LSPV for four biases at once (four independent dependency chains).
 
@@ -87,7 +86,7 @@ def _longest_stretches(output, start, stop, b0, b1, b2, b3):
     return m0 + 1, m1 + 1, m2 + 1, m3 + 1
 
 
-@njit(cache=True)
+@_numba.jit
 def _pool(output, start, stop, biases, row, first, block):
     """The four MultiRocket features of ``output[start:stop]`` for each bias.
 
@@ -133,22 +132,17 @@ def _pool(output, start, stop, biases, row, first, block):
             row[first + b + i + block] = stretches[i]
 
 
-@njit(cache=True)
-def _representation(
-    series,
-    left_offset,
-    dilations,
-    n_features_per_dilation,
-    biases,
-    channels,
-    channel_offsets,
-    row,
-    first,
-    pad,
-):
-    """All ``4 * len(biases)`` features of one case in one representation."""
+@_numba.jit
+def _representation(series, left_offset, fitted, row, first):
+    """All ``4 * fitted.n_features`` features of one case in one representation
+    (``fitted``, a FittedRepresentation), from ``row[first]`` on."""
     n_channels, length = series.shape
+    dilations = fitted.dilations
+    biases = fitted.biases
+    channels = fitted.channels
+    offsets = fitted.channel_offsets
     block = len(biases)
+    pad = 4 * dilations.max()
     xp, gp = padded_series(series, pad)
     alpha = np.empty((n_channels, length), dtype=np.float32)
     pair = np.empty((n_channels, length), dtype=np.float32)
@@ -160,11 +154,9 @@ def _representation(
         taps = tap_starts(pad, dilations[d], left_offset)
         dilation_alpha(xp, taps, length, alpha)
         pair_key[:] = -1
-        n_this = n_features_per_dilation[d]
+        n_this = fitted.n_features_per_dilation[d]
         for kernel in range(N_KERNELS):
-            subset = channels[
-                channel_offsets[combination] : channel_offsets[combination + 1]
-            ]
+            subset = channels[offsets[combination] : offsets[combination + 1]]
             kernel_output(alpha, gp, taps, kernel, subset, pair, pair_key, output)
             start, stop = pooling_range(length, dilations[d], d, kernel)
             _pool(
@@ -180,65 +172,21 @@ def _representation(
             combination += 1
 
 
-def _transform(
-    values,
-    starts,
-    lengths,
-    n_channels,
-    dilations,
-    n_features_per_dilation,
-    biases,
-    channels,
-    channel_offsets,
-    dilations_diff,
-    n_features_per_dilation_diff,
-    biases_diff,
-    channels_diff,
-    channel_offsets_diff,
-    pad,
-    pad_diff,
-    features,
-):
-    """MultiRocket features of a packed batch, written into ``features``."""
-    n_cases = len(starts)
-    block = len(biases)
-    for case in prange(n_cases):
+def _transform(values, starts, lengths, n_channels, base, diff, features):
+    """MultiRocket features of a packed batch, written into ``features``:
+    ``base`` (a FittedRepresentation) on each case, ``diff`` on its first
+    difference."""
+    first_diff = N_POOLING * len(base.biases)
+    for case in prange(len(starts)):
         series = case_view(values, starts, lengths, n_channels, case)
-        length = series.shape[1]
         row = features[case]
-        _representation(
-            series,
-            0,
-            dilations,
-            n_features_per_dilation,
-            biases,
-            channels,
-            channel_offsets,
-            row,
-            0,
-            pad,
-        )
-        diff = np.empty((n_channels, length - 1), dtype=np.float32)
-        for c in range(n_channels):
-            for t in range(length - 1):
-                diff[c, t] = series[c, t + 1] - series[c, t]
-        _representation(
-            diff,
-            1,
-            dilations_diff,
-            n_features_per_dilation_diff,
-            biases_diff,
-            channels_diff,
-            channel_offsets_diff,
-            row,
-            N_POOLING * block,
-            pad_diff,
-        )
+        _representation(series, 0, base, row, 0)
+        _representation(difference(series), 1, diff, row, first_diff)
 
 
 # One body, two compilations (as MiniRocket): the parallel backend's compile
 # time is only paid when n_jobs > 1.
-_transform_serial, _transform_parallel = serial_and_parallel(_transform)
+_transform_serial, _transform_parallel = _numba.serial_and_parallel(_transform)
 
 
 class MultiRocket(BaseConvolutionTransformer):
@@ -305,8 +253,9 @@ class MultiRocket(BaseConvolutionTransformer):
     shorter than 10 (so that ``diff(X)`` has the kernel length 9) are
     zero-padded to 10 with a :class:`~rocketconv._validation.ShortSeriesWarning`.
 
-    The reference head (``_published_scaler``) is ``StandardScaler`` followed
-    by ``RidgeClassifierCV(alphas=logspace(-3, 3, 10))``.
+    The reference head is ``StandardScaler`` followed by
+    ``RidgeClassifierCV(alphas=logspace(-3, 3, 10))``
+    (``rocketconv._registry.published_scaler``).
 
     Parameters
     ----------
@@ -328,6 +277,10 @@ class MultiRocket(BaseConvolutionTransformer):
 
     Attributes
     ----------
+    representation_, diff_representation_ : FittedRepresentation
+        The MiniRocket parameters of ``X`` and of ``diff(X)``, each passed as
+        one argument to the numba kernel; the arrays below are their fields
+        (read-only).
     dilations_, n_features_per_dilation_, biases_ : ndarray
         MiniRocket parameters of the ``X`` representation.
     channels_, channel_offsets_ : ndarray
@@ -376,81 +329,27 @@ class MultiRocket(BaseConvolutionTransformer):
             " (84 kernels x 4 pooling operators x 2 representations)",
         )
 
-    def _fit_representation(
-        self, values, starts, lengths, n_channels, length, rng
-    ) -> tuple[np.ndarray, ...]:
-        """MiniRocket parameters for one representation, as reference ``fit``."""
-        dilations, n_features_per_dilation = fit_dilations(
-            length,
-            self.n_features // 2 // N_POOLING,
-            self.max_dilations_per_kernel,
-        )
-        n_combinations = len(dilations) * N_KERNELS
-        channels, channel_offsets = draw_channels(n_combinations, n_channels, rng)
-        example_indices = rng.randint(len(starts), size=n_combinations)
-        n_features_per_kernel = int(n_features_per_dilation.sum())
-        biases = fit_biases(
-            values,
-            starts,
-            lengths,
-            n_channels,
-            dilations,
-            n_features_per_dilation,
-            quantiles(N_KERNELS * n_features_per_kernel),
-            channels,
-            channel_offsets,
-            example_indices,
-        )
-        return dilations, n_features_per_dilation, biases, channels, channel_offsets
-
     def _fit(self, batch: SeriesBatch, rng: np.random.RandomState) -> None:
         length = reference_length(self.reference_length, batch.lengths)
-        (
-            self.dilations_,
-            self.n_features_per_dilation_,
-            self.biases_,
-            self.channels_,
-            self.channel_offsets_,
-        ) = self._fit_representation(
-            batch.values, batch.starts, batch.lengths, batch.n_channels, length, rng
-        )
-        diff_values, diff_starts, diff_lengths = first_difference(
-            batch.values, batch.starts, batch.lengths, batch.n_channels
-        )
-        (
-            self.dilations_diff_,
-            self.n_features_per_dilation_diff_,
-            self.biases_diff_,
-            self.channels_diff_,
-            self.channel_offsets_diff_,
-        ) = self._fit_representation(
-            diff_values, diff_starts, diff_lengths, batch.n_channels, length - 1, rng
+        n_features = self.n_features // 2 // N_POOLING
+        limit = self.max_dilations_per_kernel
+        self.representation_ = fit_representation(batch, length, n_features, limit, rng)
+        self.diff_representation_ = fit_representation(
+            batch.difference(), length - 1, n_features, limit, rng
         )
 
     def _n_output_features(self) -> int:
-        return 2 * N_POOLING * len(self.biases_)
+        return 2 * N_POOLING * self.representation_.n_features
 
-    def _transform_cases_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
-        # numba_threads(n_jobs) in BaseConvolutionTransformer.transform set this
-        parallel = numba.get_num_threads() > 1
-        transform = _transform_parallel if parallel else _transform_serial
+    def _transform_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
+        transform = _numba.pick(_transform_serial, _transform_parallel)
         transform(
             batch.values,
             batch.starts,
             batch.lengths,
             batch.n_channels,
-            self.dilations_,
-            self.n_features_per_dilation_,
-            self.biases_,
-            self.channels_,
-            self.channel_offsets_,
-            self.dilations_diff_,
-            self.n_features_per_dilation_diff_,
-            self.biases_diff_,
-            self.channels_diff_,
-            self.channel_offsets_diff_,
-            4 * int(self.dilations_.max()),
-            4 * int(self.dilations_diff_.max()),
+            self.representation_,
+            self.diff_representation_,
             out,
         )
 
@@ -460,8 +359,6 @@ class MultiRocket(BaseConvolutionTransformer):
         ``index`` runs over the (dilation, kernel, bias) triples of that
         representation, in MiniRocket order.
         """
-        from sklearn.utils.validation import check_is_fitted
-
         check_is_fitted(self, "_n_features_out")
         block = len(self.biases_)
         names = [
@@ -472,8 +369,19 @@ class MultiRocket(BaseConvolutionTransformer):
         ]
         return np.asarray(names, dtype=object)
 
-    def _published_scaler(self):
-        """The reference head's scaler: StandardScaler."""
-        from sklearn.preprocessing import StandardScaler
-
-        return StandardScaler()
+    dilations_ = representation_attribute("representation_", "dilations")
+    n_features_per_dilation_ = representation_attribute(
+        "representation_", "n_features_per_dilation"
+    )
+    biases_ = representation_attribute("representation_", "biases")
+    channels_ = representation_attribute("representation_", "channels")
+    channel_offsets_ = representation_attribute("representation_", "channel_offsets")
+    dilations_diff_ = representation_attribute("diff_representation_", "dilations")
+    n_features_per_dilation_diff_ = representation_attribute(
+        "diff_representation_", "n_features_per_dilation"
+    )
+    biases_diff_ = representation_attribute("diff_representation_", "biases")
+    channels_diff_ = representation_attribute("diff_representation_", "channels")
+    channel_offsets_diff_ = representation_attribute(
+        "diff_representation_", "channel_offsets"
+    )

@@ -4,11 +4,7 @@ Dempster, Schmidt & Webb (DMKD 2023)."""
 from __future__ import annotations
 
 import numpy as np
-from sklearn.compose import ColumnTransformer
-from sklearn.preprocessing import StandardScaler
-from sklearn.utils.validation import check_is_fitted
 
-from ..scalers import SparseScaler
 from ._base import BaseConvolutionTransformer, SeriesBatch
 from ._dilations import KERNEL_LENGTH
 from .hydra import Hydra
@@ -21,10 +17,11 @@ class MultiRocketHydra(BaseConvolutionTransformer):
     Features are ``[Hydra | MultiRocket]`` (aeon's order), each computed
     exactly as :class:`Hydra` and :class:`~rocketconv.MultiRocket`. The
     published head (aeon's ``MultiRocketHydraClassifier``, the bake-off's
-    MR-Hydra) scales the Hydra block with :class:`SparseScaler` and the
-    MultiRocket block with ``StandardScaler`` before one
-    ``RidgeClassifierCV(logspace(-3, 3, 10))``; ``_published_scaler``
-    returns that block scaler. Series shorter than 10 are zero-padded to 10.
+    MR-Hydra) scales the Hydra block with
+    :class:`~rocketconv.scalers.SparseScaler` and the MultiRocket block with
+    ``StandardScaler`` before one ``RidgeClassifierCV(logspace(-3, 3, 10))``;
+    ``rocketconv._registry.published_scaler`` builds that block scaler from
+    ``n_hydra_features_``. Series shorter than 10 are zero-padded to 10.
 
     Parameters
     ----------
@@ -38,7 +35,9 @@ class MultiRocketHydra(BaseConvolutionTransformer):
 
     Attributes
     ----------
-    hydra_, multirocket_ : fitted Hydra and MultiRocket
+    hydra_, multirocket_ : Hydra and MultiRocket
+        The two parts, with their fitted kernel parameters; they transform
+        through this transformer (which checks the input once for both).
     n_hydra_features_ : int
         Width of the Hydra block (the first columns).
 
@@ -82,33 +81,20 @@ class MultiRocketHydra(BaseConvolutionTransformer):
 
     def _fit(self, batch: SeriesBatch, rng: np.random.RandomState) -> None:
         self.hydra_, self.multirocket_ = self._parts()
-        for part in (self.hydra_, self.multirocket_):
-            # the batch is validated and padded already: fit the parts on it
-            part._fit(batch, rng)
-            part._n_features_out = part._n_output_features()
-        self.n_hydra_features_ = self.hydra_._n_features_out
+        # the batch is validated and padded already: fit the parts on it
+        self.hydra_._fit(batch, rng)
+        self.multirocket_._fit(batch, rng)
+        self.n_hydra_features_ = self.hydra_._n_output_features()
 
     def _n_output_features(self) -> int:
-        return self.n_hydra_features_ + self.multirocket_._n_features_out
+        return self.n_hydra_features_ + self.multirocket_._n_output_features()
 
-    def _transform_cases(self, batch: SeriesBatch) -> np.ndarray:
-        return np.hstack(
-            (
-                self.hydra_._transform_cases(batch),
-                self.multirocket_._transform_cases(batch),
-            )
-        )
-
-    def _published_scaler(self):
-        """SparseScaler on the Hydra block, StandardScaler on MultiRocket's."""
-        check_is_fitted(self, "n_hydra_features_")
-        return ColumnTransformer(
-            [
-                ("hydra", SparseScaler(), slice(0, self.n_hydra_features_)),
-                (
-                    "multirocket",
-                    StandardScaler(),
-                    slice(self.n_hydra_features_, self._n_features_out),
-                ),
-            ]
-        )
+    def _transform_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
+        # each part writes a C-contiguous block (its kernels are compiled for
+        # those), copied into its columns
+        n_hydra = self.n_hydra_features_
+        columns = (slice(0, n_hydra), slice(n_hydra, None))
+        for part, where in zip((self.hydra_, self.multirocket_), columns, strict=True):
+            block = np.empty((len(batch), part._n_output_features()), np.float32)
+            part._transform_into(batch, block)
+            out[:, where] = block

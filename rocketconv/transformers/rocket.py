@@ -15,9 +15,11 @@ sum, so padded and unpadded kernels share the same code.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
+from .. import _numba
 from .._validation import check_positive_int
 from ._base import BaseConvolutionTransformer, SeriesBatch
 
@@ -84,7 +86,7 @@ def generate_kernels(
     }
 
 
-@njit(cache=True)
+@_numba.jit
 def _normalised_padded(values, start, length, n_channels, margin, normalise):
     """Case as a ``(n_channels, margin + length + margin)`` zero-padded buffer,
     z-normalised per channel (mean and std accumulated in float64)."""
@@ -108,7 +110,7 @@ def _normalised_padded(values, start, length, n_channels, margin, normalise):
     return padded
 
 
-@njit(cache=True)
+@_numba.jit
 def _accumulate(out, x, base, dilation, w, n_out, first, bias):
     """Add one channel's taps to ``out[:n_out]``; ``first`` starts from bias.
 
@@ -151,7 +153,8 @@ def _accumulate(out, x, base, dilation, w, n_out, first, bias):
 
 # nnan/ninf/nsz let LLVM vectorise the max reduction; inputs are checked
 # finite, and max and an integer count do not depend on evaluation order.
-@njit(cache=True, fastmath={"nnan", "ninf", "nsz"})
+# (numba.njit for fastmath, which _numba.jit does not take yet.)
+@numba.njit(cache=True, fastmath={"nnan", "ninf", "nsz"})
 def _ppv_max(out, n_out):
     count = 0
     maximum = out[0]
@@ -162,7 +165,7 @@ def _ppv_max(out, n_out):
     return count / n_out, maximum
 
 
-@njit(cache=True)
+@_numba.jit
 def _kernel_geometry(series_length, kernel_length, dilation, padding):
     """Padding and output length of one kernel on one case.
 
@@ -175,7 +178,6 @@ def _kernel_geometry(series_length, kernel_length, dilation, padding):
     return padding, series_length + 2 * padding - span
 
 
-@njit(cache=True, parallel=True)
 def _transform(
     values,
     starts,
@@ -191,17 +193,16 @@ def _transform(
     paddings,
     channels,
     channel_offsets,
+    features,
 ):
-    n_cases = len(starts)
-    n_kernels = len(lengths)
-    features = np.empty((n_cases, 2 * n_kernels), dtype=np.float32)
-    for case in prange(n_cases):
+    """ROCKET features of a packed batch, written into ``features``."""
+    for case in prange(len(starts)):
         length = series_lengths[case]
         x = _normalised_padded(
             values, starts[case], length, n_channels, margin, normalise
         )
         out = np.empty(length + 2 * margin, dtype=np.float32)
-        for k in range(n_kernels):
+        for k in range(len(lengths)):
             kernel_length = lengths[k]
             padding, n_out = _kernel_geometry(
                 length, kernel_length, dilations[k], paddings[k]
@@ -219,7 +220,11 @@ def _transform(
             ppv, maximum = _ppv_max(out, n_out)
             features[case, 2 * k] = ppv
             features[case, 2 * k + 1] = maximum
-    return features
+
+
+# One body, two compilations: the parallel backend's compile time (~3x) is
+# only paid when n_jobs > 1.
+_transform_serial, _transform_parallel = _numba.serial_and_parallel(_transform)
 
 
 class Rocket(BaseConvolutionTransformer):
@@ -335,11 +340,12 @@ class Rocket(BaseConvolutionTransformer):
     def _n_output_features(self) -> int:
         return 2 * len(self.lengths_)
 
-    def _transform_cases(self, batch: SeriesBatch) -> np.ndarray:
+    def _transform_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
         # margin of zeros around each case: the largest 'same' padding, which
         # also covers the fallback padding of short unequal-length cases
         margin = int((((self.lengths_ - 1) * self.dilations_) // 2).max())
-        return _transform(
+        transform = _numba.pick(_transform_serial, _transform_parallel)
+        transform(
             batch.values,
             batch.starts,
             batch.lengths,
@@ -354,10 +360,5 @@ class Rocket(BaseConvolutionTransformer):
             self.paddings_,
             self.channels_,
             self.channel_offsets_,
+            out,
         )
-
-    def _published_scaler(self):
-        """The published head's ``normalize=True``: centre, divide by L2 norm."""
-        from ..linear import L2ColumnScaler
-
-        return L2ColumnScaler()

@@ -1,0 +1,197 @@
+"""The linear heads behind RocketClassifier: which one to use, and how to fit
+the two that scikit-learn does not provide as they are needed here.
+
+* ``choose_head``: ``"auto"`` is a function of ``n_cases`` and
+  ``n_features`` only (never of the machine's current load), so the same
+  seed gives the same model anywhere.
+* ``fit_ridge_head``: the published scaler + RidgeClassifierCV with alpha
+  chosen by leave-one-out, and a temperature calibrated on the leave-one-out
+  decision values.
+* :class:`MiniBatchSoftmax`: softmax regression by SGD over chunks, for data
+  too large for an in-memory logistic regression.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression, RidgeClassifierCV, SGDClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import LabelEncoder, StandardScaler
+from sklearn.utils.class_weight import compute_sample_weight
+
+from .calibration import LeaveOneOutSquaredError, TemperatureScaler
+
+DEFAULT_ALPHAS = np.logspace(-3, 3, 10)
+# the mini-batch softmax takes at least this many single-case SGD steps
+MIN_CASE_UPDATES = 100_000
+HEADS = ("auto", "ridge", "logistic")
+
+
+def ridge_memory_bytes(n_cases: int, n_features: int) -> int:
+    """Rough peak of RidgeClassifierCV's leave-one-out fit: a float64 copy of
+    the features, the n x n Gram matrix and its eigenvectors."""
+    return 8 * (2 * n_cases * n_features + 3 * n_cases * min(n_cases, n_features))
+
+
+def _physical_memory_bytes() -> int | None:
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def choose_head(
+    estimator: str,
+    n_cases: int,
+    n_features: int,
+    ridge_max_cases: int,
+    minibatch_threshold: int,
+    where: str = "RocketClassifier",
+) -> str:
+    """``"ridge"``, ``"logistic"`` or ``"minibatch"`` for a fit of this size.
+
+    ``"auto"``: ridge up to ``ridge_max_cases`` cases, logistic above (as the
+    papers do for large data); logistic becomes the mini-batch softmax above
+    ``minibatch_threshold`` cases. A ridge fit whose matrices exceed the
+    machine's physical memory fails here, naming the way out, instead of
+    being killed half-way.
+    """
+    head = estimator
+    if estimator == "auto":
+        head = "ridge" if n_cases <= ridge_max_cases else "logistic"
+    if head == "logistic" and n_cases > minibatch_threshold:
+        head = "minibatch"
+    physical = _physical_memory_bytes()
+    need = ridge_memory_bytes(n_cases, n_features)
+    if head == "ridge" and physical is not None and need > physical:
+        raise MemoryError(
+            f"{where}: the ridge head on {n_cases} cases x {n_features} features "
+            f"needs about {need / 2**30:.1f} GiB, more than this machine's "
+            f"{physical / 2**30:.1f} GiB. Use estimator='logistic', fewer "
+            "features, or a lower ridge_max_cases."
+        )
+    return head
+
+
+def encode_class_weight(class_weight, encoder: LabelEncoder):
+    """The heads see integer codes, so a dict keyed by labels is re-keyed."""
+    if isinstance(class_weight, dict):
+        unknown = set(class_weight) - set(encoder.classes_.tolist())
+        if unknown:
+            raise ValueError(f"class_weight names labels not in y: {sorted(unknown)}.")
+        return {int(encoder.transform([k])[0]): v for k, v in class_weight.items()}
+    return class_weight
+
+
+def seed_of(random_state) -> int | None:
+    """An int seed (or None) for heads that take one."""
+    if random_state is None or isinstance(random_state, int | np.integer):
+        return random_state
+    return int(random_state.randint(2**31 - 1))
+
+
+def fit_ridge_head(scaler, features, codes, n_classes, alphas, class_weight, weights):
+    """Scaler + RidgeClassifierCV, and the temperature of its probabilities.
+
+    Returns ``(pipeline, calibrator)``. Alpha is selected by the same
+    leave-one-out squared error as RidgeClassifierCV's default; the scorer
+    keeps the leave-one-out decision values, on which the temperature is fit.
+    """
+    ridge = RidgeClassifierCV(
+        alphas=alphas,
+        class_weight=class_weight,
+        scoring=LeaveOneOutSquaredError(codes, n_classes),
+        store_cv_results=True,
+    )
+    head = make_pipeline(scaler, ridge)
+    head.fit(features, codes, ridgeclassifiercv__sample_weight=weights)
+    chosen = int(np.flatnonzero(np.isclose(alphas, ridge.alpha_))[0])
+    loo = ridge.cv_results_[:, :, chosen]
+    # zero-weight cases have no leave-one-out value (0/0): leave them out
+    usable = np.isfinite(loo).all(axis=1)
+    if weights is not None:
+        usable &= weights > 0
+    return head, TemperatureScaler().fit(loo[usable], codes[usable])
+
+
+def fit_logistic_head(features, codes, class_weight, weights, random_state):
+    """StandardScaler + LogisticRegression (lbfgs, up to 1000 iterations).
+
+    ``tol=1e-6``: at scikit-learn's default 1e-4, lbfgs stops after ~15
+    iterations on strongly weighted problems (class weights 1000 : 0.0001)
+    far from the optimum, and the class weights then seem to do nothing.
+    """
+    model = LogisticRegression(
+        max_iter=1000, tol=1e-6, class_weight=class_weight, random_state=random_state
+    )
+    head = make_pipeline(StandardScaler(), model)
+    return head.fit(features, codes, logisticregression__sample_weight=weights)
+
+
+class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
+    """Softmax regression by SGD over chunks of a float32 feature matrix.
+
+    Scaling statistics are accumulated chunk by chunk (``partial_fit``) and
+    applied per chunk, so memory beyond the features is one chunk in float64.
+    ``class_weight`` becomes per-case weights (SGD's ``partial_fit`` cannot
+    take "balanced" itself), multiplied into ``sample_weight``.
+    """
+
+    def __init__(
+        self,
+        n_epochs=20,
+        chunk_size=4096,
+        alpha=1e-4,
+        class_weight=None,
+        random_state=None,
+    ):
+        self.n_epochs = n_epochs
+        self.chunk_size = chunk_size
+        self.alpha = alpha
+        self.class_weight = class_weight
+        self.random_state = random_state
+
+    def fit(self, X, y, sample_weight=None) -> MiniBatchSoftmax:
+        if self.class_weight is not None:
+            per_class = compute_sample_weight(self.class_weight, y)
+            sample_weight = per_class * (
+                1.0 if sample_weight is None else sample_weight
+            )
+        self.scaler_ = StandardScaler()
+        for start in range(0, len(X), self.chunk_size):
+            self.scaler_.partial_fit(X[start : start + self.chunk_size])
+        self.classes_ = np.unique(y)
+        self.sgd_ = SGDClassifier(
+            loss="log_loss", alpha=self.alpha, random_state=self.random_state
+        )
+        rng = np.random.RandomState(self.random_state)
+        for _ in range(self._epochs(len(X))):
+            order = rng.permutation(len(X))
+            for start in range(0, len(X), self.chunk_size):
+                rows = np.sort(order[start : start + self.chunk_size])
+                weights = None if sample_weight is None else sample_weight[rows]
+                self.sgd_.partial_fit(
+                    self.scaler_.transform(X[rows]),
+                    y[rows],
+                    classes=self.classes_,
+                    sample_weight=weights,
+                )
+        return self
+
+    def _epochs(self, n_cases: int) -> int:
+        """``n_epochs``, or more for small data: at least MIN_CASE_UPDATES
+        single-case SGD steps in all, so that a small training set is not
+        left after a few dozen steps (large data keeps ``n_epochs``)."""
+        return max(self.n_epochs, -(-MIN_CASE_UPDATES // max(n_cases, 1)))
+
+    def decision_function(self, X) -> np.ndarray:
+        return self.sgd_.decision_function(self.scaler_.transform(X))
+
+    def predict_proba(self, X) -> np.ndarray:
+        return self.sgd_.predict_proba(self.scaler_.transform(X))
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[self.sgd_.predict(self.scaler_.transform(X))]

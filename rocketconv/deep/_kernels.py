@@ -1,0 +1,243 @@
+"""The numba kernels of ``rocketconv.deep``: its only loops over time points.
+
+Each batch kernel is one body over cases (``prange``) compiled twice by
+:func:`rocketconv._numba.serial_and_parallel`; a per-case helper does the work.
+The drivers (``im2col``, ``col2im``, ``maxpool_forward``,
+``maxpool_backward``) take numba's threads only for large arrays and only when
+more than one thread is set (:func:`rocketconv._numba.pick`): waking the
+thread pool costs microseconds on an idle machine but milliseconds on a loaded
+one. Cases are independent, so both variants give identical results.
+
+Arrays are channels-last ``(n_cases, n_timepoints, n_channels)``. Nothing here
+changes numba's configuration or thread count: the kernels run on the thread
+count of the caller (numba's default, or the one set by
+:func:`rocketconv._numba.numba_threads`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import prange
+
+from .._numba import jit, pick, serial_and_parallel
+
+__all__ = [
+    "PARALLEL_THRESHOLD",
+    "adam_step",
+    "col2im",
+    "im2col",
+    "maxpool_backward",
+    "maxpool_forward",
+]
+
+# Elements above which a kernel may run on numba's threads.
+PARALLEL_THRESHOLD = 1 << 18
+
+
+@jit
+def _im2col_case(x, width, left, col):
+    """``col[t, j*C:(j+1)*C] = x[t + j - left, :]`` (zero outside the series).
+
+    In channels-last memory the window of output ``t`` is one contiguous run
+    of ``width * C`` values, so each row is a slice copy plus zero edges.
+    """
+    length, n_channels = x.shape
+    flat = x.ravel()
+    for t in range(length):
+        first = t - left
+        lo = max(first, 0)
+        hi = min(first + width, length)
+        row = col[t]
+        if lo > first:
+            row[: (lo - first) * n_channels] = 0.0
+        row[(lo - first) * n_channels : (hi - first) * n_channels] = flat[
+            lo * n_channels : hi * n_channels
+        ]
+        if hi < first + width:
+            row[(hi - first) * n_channels :] = 0.0
+
+
+@jit
+def _col2im_case(dcol, width, left, dx):
+    """Adjoint of ``_im2col_case``: scatter-add each window onto the series."""
+    length, n_channels = dx.shape
+    flat = dx.ravel()
+    flat[:] = 0.0
+    for t in range(length):
+        first = t - left
+        lo = max(first, 0)
+        hi = min(first + width, length)
+        row = dcol[t]
+        offset = (lo - first) * n_channels
+        start = lo * n_channels
+        for q in range((hi - lo) * n_channels):
+            flat[start + q] += row[offset + q]
+
+
+@jit
+def _maxpool_forward_case(x, size, left, out, argmax):
+    """Max over the 'same'-padded window; padding never wins (as in TF)."""
+    length, n_channels = x.shape
+    for t in range(length):
+        lo = max(t - left, 0)
+        hi = min(t - left + size, length)
+        for c in range(n_channels):
+            best = x[lo, c]
+            where = lo
+            for s in range(lo + 1, hi):
+                if x[s, c] > best:
+                    best = x[s, c]
+                    where = s
+            out[t, c] = best
+            argmax[t, c] = where
+
+
+@jit
+def _maxpool_backward_case(dout, argmax, dx):
+    """Route each output gradient to the input point that won the max."""
+    length, n_channels = dout.shape
+    dx[:] = 0.0
+    for t in range(length):
+        for c in range(n_channels):
+            dx[argmax[t, c], c] += dout[t, c]
+
+
+def _im2col_cases(x, width, left, col):
+    for n in prange(x.shape[0]):
+        _im2col_case(x[n], width, left, col[n])
+
+
+def _col2im_cases(dcol, width, left, dx):
+    for n in prange(dx.shape[0]):
+        _col2im_case(dcol[n], width, left, dx[n])
+
+
+def _maxpool_forward_cases(x, size, left, out, argmax):
+    for n in prange(x.shape[0]):
+        _maxpool_forward_case(x[n], size, left, out[n], argmax[n])
+
+
+def _maxpool_backward_cases(dout, argmax, dx):
+    for n in prange(dx.shape[0]):
+        _maxpool_backward_case(dout[n], argmax[n], dx[n])
+
+
+_IM2COL = serial_and_parallel(_im2col_cases)
+_COL2IM = serial_and_parallel(_col2im_cases)
+_MAXPOOL_FORWARD = serial_and_parallel(_maxpool_forward_cases)
+_MAXPOOL_BACKWARD = serial_and_parallel(_maxpool_backward_cases)
+
+
+def _variant(kernels: tuple, size: int):
+    """The serial kernel for small work, else :func:`pick`'s choice."""
+    serial, parallel = kernels
+    return pick(serial, parallel) if size >= PARALLEL_THRESHOLD else serial
+
+
+def im2col(x: np.ndarray, width: int, left: int, col: np.ndarray) -> None:
+    """Write the 'same'-padded windows of ``x`` into ``col``.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n_cases, n_timepoints, n_channels)
+    width : int
+        Window length.
+    left : int
+        Zeros before the first time point (``same_padding(width)[0]``).
+    col : ndarray of shape (n_cases, n_timepoints, width * n_channels)
+        Output: row ``t`` holds ``x[t - left : t - left + width]`` flattened,
+        zeros where the window leaves the series.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(3.0).reshape(1, 3, 1)
+    >>> col = np.empty((1, 3, 2))
+    >>> im2col(x, 2, 0, col)
+    >>> col[0]
+    array([[0., 1.],
+           [1., 2.],
+           [2., 0.]])
+    """
+    _variant(_IM2COL, col.size)(x, width, left, col)
+
+
+def col2im(dcol: np.ndarray, width: int, left: int, dx: np.ndarray) -> None:
+    """Adjoint of :func:`im2col`: sum each window's gradient into ``dx``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> dx = np.empty((1, 3, 1))
+    >>> col2im(np.ones((1, 3, 2)), 2, 0, dx)
+    >>> dx.ravel()
+    array([1., 2., 2.])
+    """
+    _variant(_COL2IM, dcol.size)(dcol, width, left, dx)
+
+
+def maxpool_forward(
+    x: np.ndarray, size: int, left: int, out: np.ndarray, argmax: np.ndarray
+) -> None:
+    """Max pooling, stride 1, 'same' padding that never wins the max.
+
+    ``out`` receives the maxima and ``argmax`` (int32) the winning time points.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([3.0, -1.0, 2.0]).reshape(1, 3, 1)
+    >>> out, argmax = np.empty_like(x), np.empty(x.shape, dtype=np.int32)
+    >>> maxpool_forward(x, 3, 1, out, argmax)
+    >>> out.ravel(), argmax.ravel()
+    (array([3., 3., 2.]), array([0, 0, 2], dtype=int32))
+    """
+    _variant(_MAXPOOL_FORWARD, x.size * size)(x, size, left, out, argmax)
+
+
+def maxpool_backward(dout: np.ndarray, argmax: np.ndarray, dx: np.ndarray) -> None:
+    """Gradient of :func:`maxpool_forward`: ``dout`` added at the argmax points.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> argmax = np.array([0, 0, 2], dtype=np.int32).reshape(1, 3, 1)
+    >>> dx = np.empty((1, 3, 1))
+    >>> maxpool_backward(np.ones((1, 3, 1)), argmax, dx)
+    >>> dx.ravel()
+    array([2., 0., 1.])
+    """
+    _variant(_MAXPOOL_BACKWARD, dout.size)(dout, argmax, dx)
+
+
+@jit
+def adam_step(
+    params: np.ndarray,
+    grads: np.ndarray,
+    m: np.ndarray,
+    v: np.ndarray,
+    lr_t: float,
+    beta1: float,
+    beta2: float,
+    epsilon: float,
+) -> None:
+    """One Adam update of the flat vector ``params``, in place (Keras' rule).
+
+    One fused pass instead of ~8 numpy temporaries over the whole vector; the
+    scalars must have the dtype of the arrays.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params, m, v = np.ones(2), np.zeros(2), np.zeros(2)
+    >>> adam_step(params, np.ones(2), m, v, 0.1, 0.9, 0.999, 1e-7)
+    >>> np.round(params, 4)
+    array([0.6838, 0.6838])
+    """
+    for i in range(params.shape[0]):
+        g = grads[i]
+        m[i] = beta1 * m[i] + (1.0 - beta1) * g
+        v[i] = beta2 * v[i] + (1.0 - beta2) * g * g
+        params[i] -= lr_t * m[i] / (math.sqrt(v[i]) + epsilon)
