@@ -34,14 +34,17 @@ Usage (each ensemble job is single-threaded so two can share 2 cores)::
 from __future__ import annotations
 
 import argparse
-import os
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-SHARED = Path(os.environ.get("ROCKETCONV_SHARED", "/work/shared"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import shared_dir  # noqa: E402
+
+SHARED = shared_dir()  # ROCKETCONV_SHARED, else <checkout>/../shared
 RESULTS = Path(__file__).resolve().parent / "results"
 REFERENCE = SHARED / "reference-results/inceptiontime/results-InceptionTime-128.csv"
 # single Inception networks, 5 runs each (iteration 0..4)

@@ -14,7 +14,7 @@ kernels, no conv bias, BatchNorm momentum 0.99 / eps 1e-3, Adam eps 1e-7.
 
 Usage::
 
-    python benchmarks/inceptiontime_speed.py --torch-python /work/venv-torch/bin/python
+    python benchmarks/inceptiontime_speed.py --torch-python TORCH_VENV/bin/python
 """
 
 from __future__ import annotations
@@ -187,7 +187,11 @@ def launch(backend, python, length, args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--torch-python", default="/work/venv-torch/bin/python")
+    parser.add_argument(
+        "--torch-python",
+        default=os.environ.get("ROCKETCONV_TORCH_PYTHON"),
+        help="a Python with torch installed (or ROCKETCONV_TORCH_PYTHON)",
+    )
     parser.add_argument("--lengths", type=int, nargs="+", default=[150, 500])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--n-cases", type=int, default=256)

@@ -9,7 +9,8 @@ References (column 0 = default train/test split, 1-29 = resamples):
   (aeon's HydraClassifier / MultiRocketHydraClassifier in the bake-off redux).
 
 Each problem is transformed once per transformer (``random_state=0``) and
-the published heads are fitted on the features: ``_published_scaler()`` of
+the published heads are fitted on the features:
+``rocketconv._registry.published_scaler()`` of
 the transformer (StandardScaler, SparseScaler, or both by block) followed by
 ``RidgeClassifierCV(alphas=logspace(-3, 3, 10))``, which is what
 ``RocketClassifier(estimator="ridge")`` fits.
@@ -47,6 +48,7 @@ from sklearn.pipeline import make_pipeline
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import RESULTS, add_shared_argument, shared_dir, write_results  # noqa: E402
 
+from rocketconv._registry import published_scaler  # noqa: E402
 from rocketconv.transformers.hydra import Hydra  # noqa: E402
 from rocketconv.transformers.multirocket import MultiRocket  # noqa: E402
 from rocketconv.transformers.multirocket_hydra import MultiRocketHydra  # noqa: E402
@@ -122,7 +124,7 @@ def run_problem(data: Path, name: str, n_jobs: int) -> dict:
         row[f"{method}_transform_s_unquiet_machine"] = time.perf_counter() - start
         features[method] = (transformer, train, test)
         row[method] = ridge_accuracy(
-            transformer._published_scaler(), train, y_train, test, y_test
+            published_scaler(transformer), train, y_train, test, y_test
         )
     # MR-Hydra: the two blocks above side by side, [Hydra | MultiRocket], with
     # MultiRocketHydra's block scaler (features of a MultiRocketHydra fitted
@@ -133,7 +135,7 @@ def run_problem(data: Path, name: str, n_jobs: int) -> dict:
     combined.n_hydra_features_ = hydra_train.shape[1]
     combined._n_features_out = hydra_train.shape[1] + mr_train.shape[1]
     row["mr-hydra"] = ridge_accuracy(
-        combined._published_scaler(),
+        published_scaler(combined),
         np.hstack((hydra_train, mr_train)),
         y_train,
         np.hstack((hydra_test, mr_test)),

@@ -128,9 +128,16 @@ def numba_settings() -> dict[str, str]:
     return dict(_APPLIED)
 
 
-def jit(function: Callable) -> Callable:
-    """``numba.njit(cache=True)``: a compiled, disk-cached serial function."""
-    return numba.njit(cache=True)(function)
+def jit(function: Callable | None = None, **options) -> Callable:
+    """``numba.njit(cache=True, **options)``: a compiled, disk-cached serial
+    function. Use bare (``@jit``) or with numba options
+    (``@jit(inline="always")``, ``@jit(fastmath={"reassoc"})``); a kernel
+    that uses ``fastmath`` says beside it why its results stay identical.
+    """
+    if "cache" in options or "parallel" in options:
+        raise TypeError("jit always caches and is serial: see serial_and_parallel")
+    decorator = numba.njit(cache=True, **options)
+    return decorator if function is None else decorator(function)
 
 
 def serial_and_parallel(function: Callable) -> tuple[Callable, Callable]:

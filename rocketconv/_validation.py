@@ -350,9 +350,11 @@ def series_lengths(X: np.ndarray | list[np.ndarray]) -> np.ndarray:
 def pad_short_series(X, min_length: int, estimator: Any = None):
     """Zero-pad series shorter than ``min_length`` at the end, with a warning.
 
-    rocketconv's documented policy (docs: short series), so that problems such
-    as PenDigits (L=8) and JapaneseVowels (L from 7) still work with kernels
-    of length 9-11. (aeon refuses such series.)
+    rocketconv's own, documented choice (user guide: input and data), so
+    that problems such as PenDigits (L=8) and JapaneseVowels (L from 7)
+    still work with kernels of length 9-11: aeon 1.6 raises for series
+    shorter than 9 points, and sktime's ``MiniRocketMultivariateVariable``
+    does so unless ``pad_value_short_series`` is set.
     """
     lengths = series_lengths(X)
     if lengths.min() >= min_length:

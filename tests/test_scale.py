@@ -17,7 +17,6 @@ import rocketconv
 from rocketconv import MiniRocket, MultiRocket
 from rocketconv.transformers import _base
 from rocketconv.transformers._dilations import (
-    first_difference,
     linear_quantiles,
     quantiles,
 )
@@ -98,20 +97,6 @@ def test_biases_equal_per_kernel_np_quantile():
             expected = np.quantile(output, q[feature : feature + n_this])
             np.testing.assert_array_equal(biases[feature : feature + n_this], expected)
             feature += n_this
-
-
-def test_first_difference_of_packed_unequal_batch():
-    from rocketconv.transformers._base import SeriesBatch
-
-    X = [RNG.normal(size=(2, n)).astype(np.float32) for n in (10, 13, 11)]
-    batch = SeriesBatch.from_cases(X)
-    values, starts, lengths = first_difference(
-        batch.values, batch.starts, batch.lengths, 2
-    )
-    np.testing.assert_array_equal(lengths, [9, 12, 10])
-    for case, series in enumerate(X):
-        block = values[starts[case] : starts[case] + 2 * lengths[case]]
-        np.testing.assert_array_equal(block.reshape(2, -1), np.diff(series, axis=1))
 
 
 def test_cache_fallback_choice(tmp_path):

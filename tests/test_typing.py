@@ -1,9 +1,10 @@
 """The package type-checks, and says so to its users.
 
 ``python -m mypy`` runs with the ``[tool.mypy]`` settings of pyproject.toml
-(``files = ["rocketconv"]``, ``check_untyped_defs``, ``disallow_incomplete_defs``
-and the stub-less third-party modules ignored) in a subprocess, with a
-fresh cache in a temporary folder so that concurrent runs never share one.
+in a subprocess (``files = ["rocketconv"]``; every function body checked,
+``check_untyped_defs``; ``disallow_incomplete_defs`` except in the modules
+listed there; stub-less third-party modules ignored), with a fresh cache in
+a temporary folder so that concurrent runs never share one.
 ``rocketconv/py.typed`` (PEP 561) tells type checkers that the installed
 package's annotations are meant to be used; it is package data, so wheels
 carry it (tests/test_wheel.py builds one).

@@ -27,6 +27,7 @@ __all__ = ["new_figure", "save_figure", "plot_critical_difference", "plot_scatte
 def new_figure(pyplot: bool, figsize: tuple[float, float]):
     """A new figure, without ever choosing or switching matplotlib's backend:
     a pyplot figure, or (``pyplot=False``) a bare ``Figure`` for files."""
+    require_matplotlib()
     if pyplot:
         import matplotlib.pyplot as plt
 
@@ -34,6 +35,17 @@ def new_figure(pyplot: bool, figsize: tuple[float, float]):
     from matplotlib.figure import Figure
 
     return Figure(figsize=figsize)
+
+
+def require_matplotlib() -> None:
+    """matplotlib is the optional ``plots`` extra: say so when it is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is None:
+        raise ImportError(
+            "plots need matplotlib, an optional dependency: "
+            "pip install 'rocketconv[plots]'"
+        )
 
 
 def save_figure(

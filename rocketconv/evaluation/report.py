@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import platform
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -271,6 +272,21 @@ def write_outputs(
         ):
             frame.to_csv(out / name, index=index)
             written.append(out / name)
-        if mc.table.shape[1] >= 2:
+        if mc.table.shape[1] >= 2 and _plots_available():
             written += _write_plots(comparison, mc, out)
     return written
+
+
+def _plots_available() -> bool:
+    """matplotlib is optional (the ``plots`` extra): without it the tables
+    are still written, and a warning says how to get the diagrams."""
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is not None:
+        return True
+    warnings.warn(
+        "matplotlib is not installed: CD diagrams and scatter plots skipped "
+        "(pip install 'rocketconv[plots]').",
+        stacklevel=3,
+    )
+    return False

@@ -19,7 +19,6 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
-import numba
 import numpy as np
 from sklearn.base import (
     BaseEstimator,
@@ -54,9 +53,8 @@ __all__ = [
 CHUNK_SIZE = 4096
 
 
-# numba.njit, not _numba.jit, only because the latter takes no options yet:
-# inlined like the other per-case helpers of the MiniRocket kernels.
-@numba.njit(cache=True, inline="always")
+# inlined like the other per-case helpers of the MiniRocket kernels
+@_numba.jit(inline="always")
 def case_view(values, starts, lengths, n_channels, case):
     """Case ``case`` of a packed SeriesBatch as a (n_channels, length) view."""
     length = lengths[case]

@@ -20,8 +20,7 @@ one :class:`FittedRepresentation`, made by :func:`fit_representation` and
 passed as one argument to the numba kernels.
 
 The per-case helpers below are compiled with ``inline="always"`` (about 25%
-faster MiniRocket transforms than calls); ``rocketconv._numba.jit`` takes no
-options yet, so they use ``numba.njit`` directly.
+faster MiniRocket transforms than calls).
 """
 
 from __future__ import annotations
@@ -29,9 +28,9 @@ from __future__ import annotations
 from itertools import combinations
 from typing import NamedTuple
 
-import numba
 import numpy as np
 
+from .. import _numba
 from .._validation import check_positive_int
 from ._base import SeriesBatch
 
@@ -107,7 +106,7 @@ def draw_channels(
     return np.concatenate(subsets).astype(np.int32), offsets
 
 
-@numba.njit(cache=True, inline="always")
+@_numba.jit(inline="always")
 def padded_series(series, pad):
     """``series`` and ``3 * series`` with ``pad`` zeros each side (+1 spare).
 
@@ -132,7 +131,7 @@ def padded_series(series, pad):
     return xp, gp
 
 
-@numba.njit(cache=True, inline="always")
+@_numba.jit(inline="always")
 def tap_starts(pad, dilation, left_offset):
     """Where tap ``j`` starts in a padded row: ``pad + (j - 4) d``.
 
@@ -146,7 +145,7 @@ def tap_starts(pad, dilation, left_offset):
     return taps
 
 
-@numba.njit(cache=True, inline="always")
+@_numba.jit(inline="always")
 def dilation_alpha(xp, taps, length, alpha):
     """``alpha[c, t] = -sum_j X_j[c, t]`` over the first ``length`` points.
 
@@ -167,7 +166,7 @@ def dilation_alpha(xp, taps, length, alpha):
                 a[t] -= source[t]
 
 
-@numba.njit(cache=True, inline="always")
+@_numba.jit(inline="always")
 def kernel_output(alpha, gp, taps, kernel, channels, pair, pair_key, out):
     """C = alpha + gamma[i0] + gamma[i1] + gamma[i2] for one kernel, into ``out``.
 
@@ -320,7 +319,7 @@ def fit_biases(
     return biases
 
 
-@numba.njit(cache=True, inline="always")
+@_numba.jit(inline="always")
 def pooling_range(length, dilation, dilation_index, kernel):
     """Where PPV is taken: all of C, or only its unpadded ('valid') part.
 

@@ -4,7 +4,6 @@ because MultiRocket uses them too."""
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numba import prange
 
@@ -25,8 +24,7 @@ from ._dilations import (
 )
 
 
-# numba.njit for inline="always", which _numba.jit does not take yet
-@numba.njit(cache=True, inline="always")
+@_numba.jit(inline="always")
 def _ppv(segment, biases, out):
     """Proportion of ``segment > bias`` for each bias, into ``out``.
 

@@ -8,7 +8,6 @@ subsets come from ``_dilations`` and are shared with MiniRocket.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numba import prange
 from sklearn.utils.validation import check_is_fitted
@@ -34,8 +33,7 @@ N_POOLING = 4
 POOLING_NAMES = ("ppv", "lspv", "mpv", "mipv")
 
 
-# numba.njit for fastmath, which _numba.jit does not take yet
-@numba.njit(cache=True, fastmath={"reassoc"})
+@_numba.jit(fastmath={"reassoc"})
 def _positive_sums(segment, bias):
     """Count, index sum and ``sum(C + b)`` over ``C > b`` in one SIMD pass.
 

@@ -15,7 +15,6 @@ sum, so padded and unpadded kernels share the same code.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numba import prange
 
@@ -153,8 +152,7 @@ def _accumulate(out, x, base, dilation, w, n_out, first, bias):
 
 # nnan/ninf/nsz let LLVM vectorise the max reduction; inputs are checked
 # finite, and max and an integer count do not depend on evaluation order.
-# (numba.njit for fastmath, which _numba.jit does not take yet.)
-@numba.njit(cache=True, fastmath={"nnan", "ninf", "nsz"})
+@_numba.jit(fastmath={"nnan", "ninf", "nsz"})
 def _ppv_max(out, n_out):
     count = 0
     maximum = out[0]

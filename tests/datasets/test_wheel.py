@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 BUNDLED = ["BasicMotions", "GunPoint", "ItalyPowerDemand", "JapaneseVowels"]
 BUNDLED_IN_WHEEL = "rocketconv/datasets/bundled"
 # The command-line module, wherever the package keeps it (the benchmark

@@ -29,9 +29,10 @@ from rocketconv.datasets import (
     write_tsv,
 )
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 BUNDLED = REPO / "rocketconv" / "datasets" / "bundled"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# the shared data beside the checkout, or where ROCKETCONV_SHARED says
+SHARED = Path(os.environ.get("ROCKETCONV_SHARED", REPO.parent / "shared"))
 SHARED_DATA = SHARED / "datasets"
 BUNDLED_NAMES = ["BasicMotions", "GunPoint", "ItalyPowerDemand", "JapaneseVowels"]
 
