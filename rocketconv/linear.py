@@ -121,7 +121,12 @@ class _RocketBase(BaseEstimator):
         self.transformer_ = resolve_transformer(
             self.transformer, self.random_state, self.n_jobs
         )
-        features = self.transformer_.fit(X).transform(X)
+        # X was validated by the classifier: a rocketconv transformer takes
+        # it as it is (once per fit); any other transformer checks it itself
+        if hasattr(self.transformer_, "_fit_transform_checked"):
+            features = self.transformer_._fit_transform_checked(X)
+        else:
+            features = self.transformer_.fit_transform(X)
         n_features_in = getattr(self.transformer_, "n_features_in_", None)
         if n_features_in is not None:
             self.n_features_in_ = n_features_in
@@ -132,9 +137,12 @@ class _RocketBase(BaseEstimator):
         check_is_fitted(self, "head_")
         X = check_X(X, self, allow_nan=self._allows_nan())
         head_method = getattr(self.head_, method)
+        transform = getattr(
+            self.transformer_, "_transform_checked", self.transformer_.transform
+        )
         parts = []
         for start in range(0, len(X), PREDICT_CHUNK):
-            features = self.transformer_.transform(X[start : start + PREDICT_CHUNK])
+            features = transform(X[start : start + PREDICT_CHUNK])
             parts.append(head_method(features.astype(np.float64)))
         return np.concatenate(parts)
 

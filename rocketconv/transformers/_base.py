@@ -180,20 +180,35 @@ class BaseConvolutionTransformer(
         self : object
             The fitted transformer.
         """
-        self._check_params()
-        check_size_parameters(self)
-        check_n_jobs(self.n_jobs, self)
-        rng = check_random_state(self.random_state, self)
-        X = self._validate(X)
-        self.n_channels_ = X.shape[1] if isinstance(X, np.ndarray) else X[0].shape[0]
-        self.equal_length_ = isinstance(X, np.ndarray)
-        self.n_timepoints_ = X.shape[2] if self.equal_length_ else None
-        if self.equal_length_:
-            self.n_features_in_ = self.n_timepoints_ * self.n_channels_
-        X = pad_short_series(X, self._min_length, self)
+        X, rng = self._start_fit(X)
         self._fit(SeriesBatch.from_cases(X), rng)
         self._n_features_out = self._n_output_features()
         return self
+
+    def fit_transform(self, X: Any, y: Any = None) -> np.ndarray:
+        """Fit to ``X``, then transform it: X is validated and padded once.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_cases, n_channels, n_timepoints)
+            As in :meth:`fit`.
+        y : ignored
+
+        Returns
+        -------
+        features : ndarray of shape (n_cases, n_features_out), float32
+        """
+        return self._fit_transform(X, checked=False)
+
+    def _fit_transform_checked(self, X) -> np.ndarray:
+        """``fit_transform`` of input that ``check_X`` has already validated."""
+        return self._fit_transform(X, checked=True)
+
+    def _fit_transform(self, X, checked: bool) -> np.ndarray:
+        X, rng = self._start_fit(X, checked=checked)
+        self._fit(SeriesBatch.from_cases(X), rng)
+        self._n_features_out = self._n_output_features()
+        return self._transform_padded(X)
 
     def transform(self, X: Any) -> np.ndarray:
         """Transform ``X`` into convolution features.
@@ -210,6 +225,17 @@ class BaseConvolutionTransformer(
         """
         check_is_fitted(self, "_n_features_out")
         X = pad_short_series(self._validate(X, fitted=True), self._min_length, self)
+        return self._transform_padded(X)
+
+    def _transform_checked(self, X) -> np.ndarray:
+        """``transform`` of input that ``check_X`` has already validated (the
+        classifiers validate once, with their own name in the messages)."""
+        check_is_fitted(self, "_n_features_out")
+        X = self._validate(X, fitted=True, checked=True)
+        return self._transform_padded(pad_short_series(X, self._min_length, self))
+
+    def _transform_padded(self, X) -> np.ndarray:
+        """Features of validated, padded X, chunk by chunk."""
         n_cases = len(X)
         check_output_size(n_cases, self._n_features_out, 4, self)
         out = np.empty((n_cases, self._n_features_out), dtype=np.float32)
@@ -222,7 +248,21 @@ class BaseConvolutionTransformer(
         return out
 
     # -- helpers -----------------------------------------------------------------
-    def _validate(self, X: Any, fitted: bool = False):
+    def _start_fit(self, X: Any, checked: bool = False):
+        """Parameters first, then X once: (padded X, random state)."""
+        self._check_params()
+        check_size_parameters(self)
+        check_n_jobs(self.n_jobs, self)
+        rng = check_random_state(self.random_state, self)
+        X = self._validate(X, checked=checked)
+        self.n_channels_ = X.shape[1] if isinstance(X, np.ndarray) else X[0].shape[0]
+        self.equal_length_ = isinstance(X, np.ndarray)
+        self.n_timepoints_ = X.shape[2] if self.equal_length_ else None
+        if self.equal_length_:
+            self.n_features_in_ = self.n_timepoints_ * self.n_channels_
+        return pad_short_series(X, self._min_length, self), rng
+
+    def _validate(self, X: Any, fitted: bool = False, checked: bool = False):
         """Validate and impute (if asked); at transform, compare with fit."""
         strategy = getattr(self, "missing_values", None)
         if strategy not in (None, "error", "interpolate"):
@@ -233,7 +273,8 @@ class BaseConvolutionTransformer(
         # a list may always hold series of another length than fit's, even
         # when its series happen to share one length (check_X stacks them)
         given_as_list = isinstance(X, list | tuple)
-        X = check_X(X, self, allow_nan=strategy == "interpolate")
+        if not checked:
+            X = check_X(X, self, allow_nan=strategy == "interpolate")
         if strategy == "interpolate":
             X = interpolate_missing(X, self)
         if fitted:
