@@ -167,6 +167,11 @@ class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
         self.sgd_ = SGDClassifier(
             loss="log_loss", alpha=self.alpha, random_state=self.random_state
         )
+        if len(X) <= self.chunk_size:  # one chunk: SGD's own epochs, in Cython
+            self.sgd_.set_params(max_iter=self._epochs(len(X)), tol=None)
+            scaled = self.scaler_.transform(X)
+            self.sgd_.fit(scaled, y, sample_weight=sample_weight)
+            return self
         rng = np.random.RandomState(self.random_state)
         for _ in range(self._epochs(len(X))):
             order = rng.permutation(len(X))

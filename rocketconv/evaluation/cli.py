@@ -193,6 +193,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Benchmark rocketconv classifiers on UCR/UEA problems and "
         "compare with published results.",
     )
+    from rocketconv import __version__
+
+    parser.add_argument(
+        "--version", action="version", version=f"rocketconv {__version__}"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     _add_benchmark_parser(sub)
     _add_compare_parser(sub)

@@ -3,13 +3,10 @@ forward pass, feature layout, SparseScaler and MultiRocketHydra."""
 
 from __future__ import annotations
 
-import pickle
-
 import numpy as np
 import pytest
 
 from rocketconv import Hydra
-from rocketconv._validation import ShortSeriesWarning
 from rocketconv.scalers import SparseScaler
 from rocketconv.transformers.hydra import hydra_dilations
 from rocketconv.transformers.multirocket_hydra import MultiRocketHydra
@@ -135,28 +132,6 @@ def test_min_counts_sum_to_length_per_group():
     np.testing.assert_array_equal(min_counts[:, :, 1], 36)
     # the channel draws: clip(C // 2, 2, 8) = 2 channels with replacement
     assert transformer.channels_.shape == (n_dilations, 2, 32, 2)
-
-
-def test_deterministic_across_n_jobs_and_pickle():
-    X = RNG.normal(size=(7, 1, 50))
-    one = Hydra(random_state=5, n_jobs=1).fit(X)
-    two = Hydra(random_state=5, n_jobs=2).fit(X)
-    np.testing.assert_array_equal(one.transform(X), two.transform(X))
-    restored = pickle.loads(pickle.dumps(one))
-    np.testing.assert_array_equal(one.transform(X), restored.transform(X))
-    assert not np.array_equal(one.transform(X), Hydra(random_state=6).fit_transform(X))
-
-
-def test_unequal_length_and_short_series():
-    cases = [RNG.normal(size=(1, n)) for n in (12, 40, 25)]
-    transformer = Hydra(random_state=0).fit(cases)
-    features = transformer.transform(cases)
-    np.testing.assert_array_equal(
-        transformer.transform([cases[1], cases[0]])[1], features[0]
-    )
-    with pytest.warns(ShortSeriesWarning):
-        short = Hydra(random_state=0).fit_transform(RNG.normal(size=(3, 1, 6)))
-    assert short.shape == (3, 1024)
 
 
 def test_sparse_scaler_formula():

@@ -3,14 +3,10 @@ reference transform, feature layout, and the sklearn/engineering contract."""
 
 from __future__ import annotations
 
-import pickle
-import warnings
-
 import numpy as np
 import pytest
 
 from rocketconv import MultiRocket
-from rocketconv._validation import ShortSeriesWarning
 from rocketconv.transformers._dilations import KERNEL_INDICES, kernel_weights
 from rocketconv.transformers.multirocket import _pool
 
@@ -168,17 +164,6 @@ def test_n_features_rounding_and_errors():
         MultiRocket(n_features=1.5).fit(X_SMALL)
 
 
-def test_deterministic_across_n_jobs_and_pickle():
-    X = RNG.normal(size=(9, 2, 33))
-    one = MultiRocket(n_features=4_000, random_state=3, n_jobs=1).fit(X)
-    two = MultiRocket(n_features=4_000, random_state=3, n_jobs=2).fit(X)
-    np.testing.assert_array_equal(one.transform(X), two.transform(X))
-    restored = pickle.loads(pickle.dumps(one))
-    np.testing.assert_array_equal(one.transform(X), restored.transform(X))
-    other = MultiRocket(n_features=4_000, random_state=4).fit(X)
-    assert not np.array_equal(one.transform(X), other.transform(X))
-
-
 def test_multivariate_channel_subsets():
     X = RNG.normal(size=(5, 12, 30))
     transformer = MultiRocket(n_features=2_000, random_state=0).fit(X)
@@ -198,34 +183,6 @@ def test_multivariate_channel_subsets():
         Y = X.copy()
         Y[:, unused[0]] += 100.0
         np.testing.assert_array_equal(features, transformer.transform(Y))
-
-
-def test_unequal_length_each_case_on_its_own_length():
-    cases = [RNG.normal(size=(1, n)) for n in (15, 40, 23, 31)]
-    transformer = MultiRocket(n_features=2_000, random_state=0).fit(cases)
-    features = transformer.transform(cases)
-    assert features.shape[0] == 4
-    alone = transformer.transform([cases[2], cases[0][:, :12]])
-    np.testing.assert_array_equal(alone[0], features[2])
-    # the same equal-length data as an array or as a list gives the same features
-    X = RNG.normal(size=(4, 1, 20))
-    a = MultiRocket(n_features=2_000, random_state=0).fit(X)
-    b = MultiRocket(n_features=2_000, random_state=0).fit(list(X))
-    np.testing.assert_array_equal(a.transform(X), b.transform(list(X)))
-
-
-def test_short_series_are_padded_with_warning():
-    X = RNG.normal(size=(4, 1, 7))
-    with pytest.warns(ShortSeriesWarning):
-        transformer = MultiRocket(n_features=2_000, random_state=0).fit(X)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ShortSeriesWarning)
-        features = transformer.transform(X)
-    assert np.isfinite(features).all()
-    padded = np.concatenate([X, np.zeros((4, 1, 3))], axis=-1)
-    # the same as fitting and transforming explicitly zero-padded series
-    explicit = MultiRocket(n_features=2_000, random_state=0).fit(padded)
-    np.testing.assert_array_equal(features, explicit.transform(padded))
 
 
 def test_kernel_indices_shared_with_minirocket():
