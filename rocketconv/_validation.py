@@ -14,9 +14,7 @@ live in ``_params``.
 
 from __future__ import annotations
 
-import contextlib
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -24,7 +22,6 @@ import pandas as pd
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from . import _numba
 from ._params import (  # noqa: F401  (re-exported for the estimators)
     FIT_BYTES_PER_FEATURE,
     check_n_jobs,
@@ -424,10 +421,3 @@ def check_fitted_shape(X, n_channels: int, n_timepoints: int | None, estimator: 
                 f"{where}: X has series of length {X.shape[2]}, but the estimator "
                 f"was fitted with length {n_timepoints}."
             )
-
-
-@contextlib.contextmanager
-def numba_threads(n_jobs: int | None) -> Iterator[int]:
-    """Deprecated location: ``_numba.numba_threads(check_n_jobs(n_jobs))``."""
-    with _numba.numba_threads(check_n_jobs(n_jobs)) as n_threads:
-        yield n_threads

@@ -20,6 +20,7 @@ import warnings
 
 import numpy as np
 import pytest
+from deep.test_inceptiontime import TINY_INCEPTIONTIME_PARAMS
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from rocketconv import (
@@ -46,18 +47,8 @@ TINY_TRANSFORMERS = {
         n_kernels=2, n_groups=4, n_features=672
     ),
 }
-# InceptionTime's own tiny settings: 5 epochs genuinely reach the checks'
-# accuracy on their blob data (tests/test_inceptiontime.py uses the same)
-TINY_INCEPTIONTIME = dict(
-    n_estimators=1,
-    n_epochs=5,
-    batch_size=16,
-    depth=1,
-    n_filters=4,
-    kernel_sizes=(4, 2),
-    bottleneck_size=2,
-    learning_rate=0.01,
-)
+# InceptionTime's tiny settings live in one place, beside its own tests
+TINY_INCEPTIONTIME = TINY_INCEPTIONTIME_PARAMS
 # "logistic" above minibatch_threshold is the mini-batch softmax head
 HEADS = {
     "ridge": dict(estimator="ridge"),
