@@ -93,6 +93,38 @@ html_theme = "pydata_sphinx_theme"
 html_title = f"rocketconv {release}"
 html_static_path = ["_static"]
 html_css_files = ["custom.css"]
+
+
+def _local_mathjax() -> Path | None:
+    """MathJax 3 from the ``django-static-mathjax`` package (the docs extra;
+    it depends on nothing), copied to a folder under ``docs/_build`` that
+    Sphinx then copies to ``_static/mathjax``: the site renders math
+    without the network. None when the package is missing (then Sphinx's
+    default, MathJax from a CDN)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("mathjax")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    es5 = Path(list(spec.submodule_search_locations)[0]) / "static/mathjax/es5"
+    if not (es5 / "tex-chtml.js").is_file():
+        return None
+    staging = DOCS / "_build" / "mathjax_static"
+    target = staging / "mathjax"
+    if not (target / "tex-chtml.js").is_file():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(es5 / "tex-chtml.js", target)
+        # what tex-chtml.js loads on demand: fonts, TeX extensions, the menu
+        # and its accessibility and speech parts
+        for part in ("output/chtml/fonts/woff-v2", "input/tex/extensions",
+                     "a11y", "sre", "ui"):  # fmt: skip
+            shutil.copytree(es5 / part, target / part, dirs_exist_ok=True)
+    return staging
+
+
+if (_mathjax_static := _local_mathjax()) is not None:
+    html_static_path.append(str(_mathjax_static))
+    mathjax_path = "mathjax/tex-chtml.js"
 html_show_sourcelink = False
 html_theme_options = {
     "navigation_with_keys": False,

@@ -23,7 +23,7 @@ except PackageNotFoundError:  # a source tree that was never installed
 _PUBLIC = {
     algorithm.class_name: algorithm.module
     for algorithm in ALGORITHMS.values()
-    if algorithm.module is not None
+    if algorithm.module is not None and algorithm.class_name is not None
 }
 _PUBLIC.update(
     {
@@ -37,11 +37,11 @@ _PUBLIC.update(
 __all__ = sorted(_PUBLIC) + ["__version__"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> type:
     if name in _PUBLIC:
         return getattr(importlib.import_module(_PUBLIC[name]), name)
     raise AttributeError(f"module 'rocketconv' has no attribute {name!r}")
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(__all__)

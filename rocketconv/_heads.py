@@ -8,7 +8,12 @@ the two that scikit-learn does not provide as they are needed here.
   chosen by leave-one-out, and a temperature calibrated on the leave-one-out
   decision values.
 * :class:`MiniBatchSoftmax`: softmax regression by SGD over chunks, for data
-  too large for an in-memory logistic regression.
+  too large for an in-memory logistic regression; it takes a feature matrix
+  or a :class:`~rocketconv._sources.FeatureStream` (an out-of-core source,
+  transformed again each epoch).
+* ``fit_streaming_ridge_head``: the exact streaming ridge
+  (``rocketconv._streaming_ridge``), the ridge head without the feature
+  matrix.
 """
 
 from __future__ import annotations
@@ -22,12 +27,14 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import LabelEncoder, StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 
+from . import _streaming_ridge
+from ._sources import FeatureStream
 from .calibration import LeaveOneOutSquaredError, TemperatureScaler
 
 DEFAULT_ALPHAS = np.logspace(-3, 3, 10)
 # the mini-batch softmax takes at least this many single-case SGD steps
 MIN_CASE_UPDATES = 100_000
-HEADS = ("auto", "ridge", "logistic")
+HEADS = ("auto", "ridge", "streaming_ridge", "logistic")
 
 
 def ridge_memory_bytes(n_cases: int, n_features: int) -> int:
@@ -51,29 +58,59 @@ def choose_head(
     minibatch_threshold: int,
     where: str = "RocketClassifier",
 ) -> str:
-    """``"ridge"``, ``"logistic"`` or ``"minibatch"`` for a fit of this size.
+    """``"ridge"``, ``"streaming_ridge"``, ``"logistic"`` or ``"minibatch"``.
 
-    ``"auto"``: ridge up to ``ridge_max_cases`` cases, logistic above (as the
-    papers do for large data); logistic becomes the mini-batch softmax above
-    ``minibatch_threshold`` cases. A ridge fit whose matrices exceed the
-    machine's physical memory fails here, naming the way out, instead of
+    ``"auto"``: the in-memory ridge up to ``ridge_max_cases`` cases; above,
+    the exact streaming ridge while ``n_features`` is at most
+    ``_streaming_ridge.STREAMING_RIDGE_MAX_FEATURES`` (its p x p Gram
+    fits), else the softmax head. Logistic becomes the mini-batch softmax
+    above ``minibatch_threshold`` cases. A ridge fit whose matrices exceed
+    the machine's physical memory fails here, naming the way out, instead of
     being killed half-way.
     """
     head = estimator
     if estimator == "auto":
-        head = "ridge" if n_cases <= ridge_max_cases else "logistic"
+        if n_cases <= ridge_max_cases:
+            head = "ridge"
+        elif n_features <= _streaming_ridge.STREAMING_RIDGE_MAX_FEATURES:
+            head = "streaming_ridge"
+        else:
+            head = "logistic"
     if head == "logistic" and n_cases > minibatch_threshold:
         head = "minibatch"
     physical = _physical_memory_bytes()
-    need = ridge_memory_bytes(n_cases, n_features)
-    if head == "ridge" and physical is not None and need > physical:
+    if head == "ridge":
+        need = ridge_memory_bytes(n_cases, n_features)
+        way_out = "estimator='streaming_ridge' or 'logistic', or fewer features"
+    elif head == "streaming_ridge":
+        need = _streaming_ridge.streaming_ridge_memory_bytes(n_cases, n_features)
+        way_out = "estimator='logistic' (the softmax head) or fewer features"
+    else:
+        return head
+    if physical is not None and need > physical:
         raise MemoryError(
-            f"{where}: the ridge head on {n_cases} cases x {n_features} features "
-            f"needs about {need / 2**30:.1f} GiB, more than this machine's "
-            f"{physical / 2**30:.1f} GiB. Use estimator='logistic', fewer "
-            "features, or a lower ridge_max_cases."
+            f"{where}: the {head} head on {n_cases} cases x {n_features} "
+            f"features needs about {need / 2**30:.1f} GiB, more than this "
+            f"machine's {physical / 2**30:.1f} GiB. Use {way_out}."
         )
     return head
+
+
+def fit_streaming_ridge_head(
+    scaler, stream: FeatureStream, codes, n_classes, alphas, class_weight, weights
+):
+    """The exact streaming ridge (``rocketconv._streaming_ridge``); returns
+    ``(pipeline, calibrator)`` like :func:`fit_ridge_head`."""
+    return _streaming_ridge.fit_streaming_ridge(
+        scaler,
+        stream,
+        stream.n_features,
+        codes,
+        n_classes,
+        alphas,
+        class_weight,
+        weights,
+    )
 
 
 def encode_class_weight(class_weight, encoder: LabelEncoder):
@@ -155,11 +192,17 @@ class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X, y, sample_weight=None) -> MiniBatchSoftmax:
+        """SGD on a feature matrix or a :class:`FeatureStream` (see
+        :meth:`_fit_stream`)."""
         if self.class_weight is not None:
             per_class = compute_sample_weight(self.class_weight, y)
             sample_weight = per_class * (
                 1.0 if sample_weight is None else sample_weight
             )
+        if isinstance(X, FeatureStream):
+            if X.features is None:
+                return self._fit_stream(X, y, sample_weight)
+            X = X.features
         self.scaler_ = StandardScaler()
         for start in range(0, len(X), self.chunk_size):
             self.scaler_.partial_fit(X[start : start + self.chunk_size])
@@ -184,6 +227,36 @@ class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
                     classes=self.classes_,
                     sample_weight=weights,
                 )
+        return self
+
+    def _fit_stream(self, stream: FeatureStream, y, sample_weight) -> MiniBatchSoftmax:
+        """Out of core: one pass for the scaler, then each epoch one pass over
+        the source's chunks (transformed again: an epoch costs a transform),
+        chunks in a random order and each chunk's rows shuffled. Rows are
+        mixed within a chunk only: data stored sorted by class should be
+        shuffled once on disk."""
+        self.scaler_ = StandardScaler()
+        for _, features in stream:
+            self.scaler_.partial_fit(features)
+        self.classes_ = np.unique(y)
+        self.sgd_ = SGDClassifier(
+            loss="log_loss", alpha=self.alpha, random_state=self.random_state
+        )
+        rng = np.random.RandomState(self.random_state)
+        n_chunks = len(stream.bounds())
+        for _ in range(self._epochs(stream.n_cases)):
+            for start, features in stream.chunks(rng.permutation(n_chunks)):
+                order = rng.permutation(len(features))
+                for offset in range(0, len(features), self.chunk_size):
+                    rows = np.sort(order[offset : offset + self.chunk_size])
+                    cases = start + rows
+                    weights = None if sample_weight is None else sample_weight[cases]
+                    self.sgd_.partial_fit(
+                        self.scaler_.transform(features[rows]),
+                        y[cases],
+                        classes=self.classes_,
+                        sample_weight=weights,
+                    )
         return self
 
     def _epochs(self, n_cases: int) -> int:

@@ -34,7 +34,8 @@ import importlib
 import os
 import tempfile
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 import numba
 
@@ -70,7 +71,10 @@ def _is_writable(folder: str) -> bool:
     return os.access(folder, os.W_OK | os.X_OK)
 
 
-def fallback_cache_dir(environ=os.environ, is_writable=_is_writable) -> str | None:
+def fallback_cache_dir(
+    environ: Mapping[str, str] = os.environ,
+    is_writable: Callable[[str], bool] = _is_writable,
+) -> str | None:
     """A user cache folder for numba when the package folder is read-only.
 
     None when the user set ``NUMBA_CACHE_DIR`` or numba can cache next to the
@@ -128,7 +132,7 @@ def numba_settings() -> dict[str, str]:
     return dict(_APPLIED)
 
 
-def jit(function: Callable | None = None, **options) -> Callable:
+def jit(function: Callable | None = None, **options: Any) -> Callable:
     """``numba.njit(cache=True, **options)``: a compiled, disk-cached serial
     function. Use bare (``@jit``) or with numba options
     (``@jit(inline="always")``, ``@jit(fastmath={"reassoc"})``); a kernel

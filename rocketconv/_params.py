@@ -147,7 +147,9 @@ def check_size_parameters(
             )
 
 
-def check_random_state(random_state: Any, estimator: Any = None):
+def check_random_state(
+    random_state: Any, estimator: Any = None
+) -> np.random.RandomState:
     """sklearn's ``check_random_state`` with errors that name ``random_state``.
 
     Accepted: None, an int (Python or numpy) in ``[0, 2**32 - 1]``, or a

@@ -15,7 +15,10 @@ from __future__ import annotations
 import difflib
 import importlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # scikit-learn is imported when a scaler is made
+    from sklearn.base import TransformerMixin
 
 __all__ = [
     "Algorithm",
@@ -63,7 +66,7 @@ class Algorithm:
 
     def load(self) -> type:
         """The estimator class (imported on first use)."""
-        if self.module is None:
+        if self.module is None or self.class_name is None:
             raise ValueError(
                 f"{self.display_name} has published results only; rocketconv "
                 "does not implement it."
@@ -159,7 +162,7 @@ def _algorithm_of(transformer: Any) -> Algorithm | None:
     return None
 
 
-def published_scaler(transformer: Any):
+def published_scaler(transformer: Any) -> TransformerMixin:
     """A new, unfitted scaler of the published ridge head for ``transformer``.
 
     ``transformer`` is fitted (MultiRocket-Hydra's scaler needs its block

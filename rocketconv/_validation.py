@@ -52,6 +52,10 @@ __all__ = [
 # magnitudes are refused by name instead of silently overflowing.
 MAX_ABS_VALUE = 1e15
 
+# validated input: equal-length (n_cases, n_channels, n_timepoints), or one
+# (n_channels, n_timepoints_i) array per case
+Cases = np.ndarray | list[np.ndarray]
+
 
 class ShortSeriesWarning(UserWarning):
     """Series shorter than a transformer's minimum were zero-padded."""
@@ -164,9 +168,9 @@ def _check_case_list(
     where: str,
     allow_unequal: bool,
     allow_nan: bool,
-    dtype,
+    dtype: type,
     max_abs: float | None,
-) -> np.ndarray | list[np.ndarray]:
+) -> Cases:
     """A list of cases: stacked when they share a shape, else unequal length."""
     cases = [_as_float_array(case, where) for case in cases]
     for i, case in enumerate(cases):
@@ -203,7 +207,11 @@ def _check_case_list(
 
 
 def _check_array(
-    array: np.ndarray, where: str, allow_nan: bool, dtype, max_abs: float | None
+    array: np.ndarray,
+    where: str,
+    allow_nan: bool,
+    dtype: type,
+    max_abs: float | None,
 ) -> np.ndarray:
     """An equal-length array: 2-D means one channel; no empty dimension."""
     if array.ndim == 2:
@@ -237,7 +245,7 @@ def check_X(
     allow_nan: bool = False,
     dtype: type = np.float64,
     max_abs: float | None = MAX_ABS_VALUE,
-) -> np.ndarray | list[np.ndarray]:
+) -> Cases:
     """Validate time-series input and return it in rocketconv's internal shape.
 
     Parameters
@@ -286,7 +294,9 @@ def check_X(
     return _check_array(array, where, allow_nan, dtype, max_abs)
 
 
-def check_y(y: Any, n_cases: int, estimator: Any = None, *, regression=False):
+def check_y(
+    y: Any, n_cases: int, estimator: Any = None, *, regression: bool = False
+) -> np.ndarray:
     """Validate a target vector against the number of cases in X."""
     where = _name(estimator)
     if y is None:
@@ -315,7 +325,9 @@ def check_y(y: Any, n_cases: int, estimator: Any = None, *, regression=False):
     return y
 
 
-def check_sample_weight(sample_weight: Any, n_cases: int, estimator: Any = None):
+def check_sample_weight(
+    sample_weight: Any, n_cases: int, estimator: Any = None
+) -> np.ndarray:
     """Per-case weights: 1-D, one per case, finite and non-negative (float64)."""
     from sklearn.utils.validation import _check_sample_weight
 
@@ -330,21 +342,23 @@ def check_sample_weight(sample_weight: Any, n_cases: int, estimator: Any = None)
     return _check_sample_weight(sample_weight, np.empty((n_cases, 0)))
 
 
-def check_X_y(X: Any, y: Any, estimator: Any = None, **kwargs):
+def check_X_y(
+    X: Any, y: Any, estimator: Any = None, **kwargs: Any
+) -> tuple[Cases, np.ndarray]:
     """``check_X`` then ``check_y``; returns both."""
     regression = kwargs.pop("regression", False)
     X = check_X(X, estimator, **kwargs)
     return X, check_y(y, len(X), estimator, regression=regression)
 
 
-def series_lengths(X: np.ndarray | list[np.ndarray]) -> np.ndarray:
+def series_lengths(X: Cases) -> np.ndarray:
     """Length of each case, as int64."""
     if isinstance(X, np.ndarray):
         return np.full(X.shape[0], X.shape[2], dtype=np.int64)
     return np.array([case.shape[1] for case in X], dtype=np.int64)
 
 
-def pad_short_series(X, min_length: int, estimator: Any = None):
+def pad_short_series(X: Cases, min_length: int, estimator: Any = None) -> Cases:
     """Zero-pad series shorter than ``min_length`` at the end, with a warning.
 
     rocketconv's own, documented choice (user guide: input and data), so
@@ -377,7 +391,7 @@ def pad_short_series(X, min_length: int, estimator: Any = None):
     return out
 
 
-def interpolate_missing(X, estimator: Any = None):
+def interpolate_missing(X: Cases, estimator: Any = None) -> Cases:
     """Fill NaN inside each series by linear interpolation (ends: nearest value).
 
     A series that is entirely NaN cannot be interpolated and is an error.
@@ -403,7 +417,9 @@ def interpolate_missing(X, estimator: Any = None):
     return filled if isinstance(X, list) else np.stack(filled)
 
 
-def check_fitted_shape(X, n_channels: int, n_timepoints: int | None, estimator: Any):
+def check_fitted_shape(
+    X: Cases, n_channels: int, n_timepoints: int | None, estimator: Any
+) -> None:
     """Transform-time input must have the channel count (and length) seen in fit.
 
     ``n_timepoints`` is None for estimators that accept any length at transform.

@@ -26,7 +26,7 @@ instance passed in is cloned with it.
 
 from __future__ import annotations
 
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -37,7 +37,7 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from . import _heads
+from . import _heads, _sources, pruning
 from ._registry import get_algorithm, published_scaler, transformer_keys
 from ._validation import (
     check_n_jobs,
@@ -116,27 +116,58 @@ class _RocketBase(BaseEstimator):
                 )
         return _check_alphas(self.alphas, where)
 
-    def _fit_features(self, X) -> np.ndarray:
-        """Fit the transformer on validated X and return its features."""
+    def _fit_features(self, X) -> _sources.FeatureStream:
+        """Fit the transformer; the features of the training cases as a stream.
+
+        ``X`` is validated in-memory input (its features are computed here,
+        at once, as before) or a :class:`~rocketconv._sources.ChunkSource`
+        (the transformer is fitted on its ``fit_sample()``; the stream
+        transforms it chunk by chunk whenever the head iterates it). Inside
+        ``joblib.parallel_backend("dask")`` in-memory input is transformed
+        chunk by chunk on the cluster too.
+        """
         self.transformer_ = resolve_transformer(
             self.transformer, self.random_state, self.n_jobs
         )
-        # X was validated by the classifier: a rocketconv transformer takes
-        # it as it is (once per fit); any other transformer checks it itself
-        if hasattr(self.transformer_, "_fit_transform_checked"):
-            features = self.transformer_._fit_transform_checked(X)
+        if isinstance(X, _sources.ChunkSource):
+            self.transformer_.fit(X.fit_sample())
+            stream = _sources.FeatureStream(X, self.transformer_)
+        elif _sources.joblib_backend_is_dask() and isinstance(X, np.ndarray):
+            self.transformer_.fit(X)
+            source = _sources.ChunkSource(X, self, self._allows_nan())
+            features = _sources.FeatureStream(source, self.transformer_).collect()
+            stream = _sources.FeatureStream.from_matrix(features)
         else:
-            features = self.transformer_.fit_transform(X)
+            # X was validated by the classifier: a rocketconv transformer takes
+            # it as it is (once per fit); any other transformer checks it itself
+            if hasattr(self.transformer_, "_fit_transform_checked"):
+                features = self.transformer_._fit_transform_checked(X)
+            else:
+                features = self.transformer_.fit_transform(X)
+            stream = _sources.FeatureStream.from_matrix(features)
         n_features_in = getattr(self.transformer_, "n_features_in_", None)
         if n_features_in is not None:
             self.n_features_in_ = n_features_in
-        return features
+        return stream
 
     def _head_outputs(self, X, method: str) -> np.ndarray:
-        """``head_.method(features)`` chunk by chunk, features in float64."""
+        """``head_.method(features)`` chunk by chunk, features in float64.
+
+        Out-of-core input (and any array inside a joblib dask backend) is
+        read and transformed chunk by chunk by a FeatureStream.
+        """
         check_is_fitted(self, "head_")
-        X = check_X(X, self, allow_nan=self._allows_nan())
         head_method = getattr(self.head_, method)
+        source = _sources.as_source(X, self, allow_nan=self._allows_nan())
+        if source is None:
+            X = check_X(X, self, allow_nan=self._allows_nan())
+            if _sources.joblib_backend_is_dask() and isinstance(X, np.ndarray):
+                source = _sources.ChunkSource(X, self, self._allows_nan())
+        if source is not None:
+            stream = _sources.FeatureStream(source, self.transformer_)
+            return np.concatenate(
+                [head_method(features.astype(np.float64)) for _, features in stream]
+            )
         transform = getattr(
             self.transformer_, "_transform_checked", self.transformer_.transform
         )
@@ -165,7 +196,7 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
         "rocket", "minirocket", "multirocket", "hydra", "multirocket+hydra"
         (case-insensitive; see ``rocketconv._registry``), or an unfitted
         transformer (it is cloned, with this classifier's ``n_jobs``).
-    estimator : {"auto", "ridge", "logistic"}, default="auto"
+    estimator : {"auto", "ridge", "streaming_ridge", "logistic"}, default="auto"
         The head; see the module docstring.
     alphas : array-like, default=None
         Ridge penalties searched by leave-one-out; None is
@@ -181,21 +212,53 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
     random_state : int, RandomState or None, default=None
         Passed to the transformer (when given by name or without its own
         seed) and the heads.
+    keep_features : float in (0, 1] or None, default=None
+        Prune to this fraction of the transformer's features
+        (``max(1, round(keep_features * n_features))`` of them), removing
+        whole units of computation (e.g. MiniRocket's (dilation, kernel)
+        pairs) by sequential detachment, then refit the head on the kept
+        features; the fitted transformer computes only those, so predict
+        is faster. None keeps all. See ``rocketconv.pruning``.
 
     Attributes
     ----------
     transformer_ : fitted transformer
+        Restricted to the kept features when ``keep_features`` is set.
     head_ : fitted scaler + linear model (Pipeline) or mini-batch softmax
-    head_kind_ : {"ridge", "logistic", "minibatch"}
+    head_kind_ : {"ridge", "streaming_ridge", "logistic", "minibatch"}
     calibrator_ : TemperatureScaler or None
         Maps ridge decision values to probabilities (ridge head only).
     classes_ : ndarray
     n_features_in_ : int
         ``n_channels * n_timepoints`` of equal-length training series.
+    kept_features_ : ndarray of int
+        With ``keep_features``: the columns of the full transformer's output
+        that are kept (``transformer_`` outputs these, in this order).
+    pruning_ : rocketconv.pruning.PruningSummary
+        With ``keep_features``: features and units kept, the detachment's
+        ridge refits and time.
+    attribution_baseline_ : ndarray of shape (n_outputs,)
+        The part of ``decision_function`` that :meth:`explain` attributes to
+        no timepoint (intercept minus the scaler's centring term).
 
     See Also
     --------
     RocketRegressor : the same transformers with a RidgeCV head.
+    rocketconv.InceptionTimeClassifier : the deep-learning alternative, far
+        slower to train (user guide: which classifier).
+    rocketconv.MiniRocket, rocketconv.MultiRocket, rocketconv.Hydra : the
+        transformers (and ``Rocket``, ``MultiRocketHydra``).
+    rocketconv.calibration.TemperatureScaler : the ridge head's probabilities.
+    rocketconv.explain : exact timepoint attributions (:meth:`explain`).
+
+    References
+    ----------
+    Each transformer's paper, whose head this classifier reproduces (full
+    citations on the transformers' pages): ROCKET, Dempster et al. 2020,
+    https://doi.org/10.1007/s10618-020-00701-z; MiniRocket, Dempster et al.
+    2021, https://doi.org/10.1145/3447548.3467231; MultiRocket, Tan et al.
+    2022, https://doi.org/10.1007/s10618-022-00844-1; Hydra, Dempster et al.
+    2023, https://doi.org/10.1007/s10618-023-00939-3.
 
     Examples
     --------
@@ -214,6 +277,7 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "ridge_max_cases": [Interval(Integral, 1, None, closed="left")],
         "minibatch_threshold": [Interval(Integral, 1, None, closed="left")],
+        "keep_features": [Interval(Real, 0, 1, closed="right"), None],
     }
 
     def __init__(
@@ -226,6 +290,7 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
         minibatch_threshold=50_000,
         n_jobs=1,
         random_state=None,
+        keep_features=None,
     ):
         self.transformer = transformer
         self.estimator = estimator
@@ -235,6 +300,7 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
         self.minibatch_threshold = minibatch_threshold
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.keep_features = keep_features
 
     def fit(self, X, y, sample_weight=None) -> RocketClassifier:
         """Fit the transformer on X, then the head on its features.
@@ -251,22 +317,41 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
         self : object
         """
         alphas = self._check_params()
-        X = check_X(X, self, allow_nan=self._allows_nan())
-        y = check_y(y, len(X), self)
+        source = _sources.as_source(X, self, allow_nan=self._allows_nan())
+        if source is None:
+            X = check_X(X, self, allow_nan=self._allows_nan())
+        n_cases = len(X) if source is None else len(source)
+        y = check_y(y, n_cases, self)
         encoder = LabelEncoder().fit(y)
         self.classes_ = encoder.classes_
         codes = encoder.transform(y)
         class_weight = _heads.encode_class_weight(self.class_weight, encoder)
-        sample_weight = self._check_weights(sample_weight, codes, len(X))
-        features = self._fit_features(X)
+        sample_weight = self._check_weights(sample_weight, codes, n_cases)
+        stream = self._fit_features(X if source is None else source)
         self.head_kind_ = _heads.choose_head(
             self.estimator,
-            *features.shape,
+            stream.n_cases,
+            stream.n_features,
             self.ridge_max_cases,
             self.minibatch_threshold,
         )
         self.calibrator_ = None
-        if self.head_kind_ == "ridge":
+        # the in-memory heads need every feature at once; the streaming ridge
+        # and the mini-batch softmax iterate the stream (a source: re-read)
+        features = stream.features
+        if features is None and self.head_kind_ in ("ridge", "logistic"):
+            features = stream.collect()
+        if self.head_kind_ == "streaming_ridge":
+            self.head_, self.calibrator_ = _heads.fit_streaming_ridge_head(
+                published_scaler(self.transformer_),
+                stream,
+                codes,
+                len(self.classes_),
+                alphas,
+                class_weight,
+                sample_weight,
+            )
+        elif self.head_kind_ == "ridge":
             self.head_, self.calibrator_ = _heads.fit_ridge_head(
                 published_scaler(self.transformer_),
                 features,
@@ -285,7 +370,11 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
             self.head_ = _heads.MiniBatchSoftmax(
                 class_weight=class_weight, random_state=seed
             )
-            self.head_.fit(features, codes, sample_weight)
+            self.head_.fit(stream, codes, sample_weight)
+        if self.keep_features is not None:  # detach units, refit the head
+            pruning.prune_fitted_classifier(
+                self, features, codes, alphas, class_weight, sample_weight
+            )
         return self
 
     def _check_weights(self, sample_weight, codes, n_cases) -> np.ndarray | None:
@@ -325,6 +414,43 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
             return self._head_outputs(X, "predict_proba")
         return self.calibrator_.predict_proba(self.decision_function(X))
 
+    def explain(self, X) -> np.ndarray | list[np.ndarray]:
+        """Exact timepoint attributions of the decision function.
+
+        Each case's decision function split over the (channel, timepoint)
+        cells of its series: ``explain(X).sum(axis=(2, 3)) +
+        attribution_baseline_`` equals ``decision_function(X)`` (as one
+        column for two classes). The convention (kernel centres, diff(X),
+        channel subsets, values that belong to no timepoint, Hydra's
+        SparseScaler) is in the user guide, "Explaining predictions", and
+        :mod:`rocketconv.explain`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_cases, n_channels, n_timepoints) or list
+            Checked as for :meth:`predict`.
+
+        Returns
+        -------
+        attributions : ndarray of shape (n_cases, n_outputs, n_channels, n_timepoints)
+            ``n_outputs`` is the number of columns of ``decision_function``
+            (1 for two classes: positive values push towards
+            ``classes_[1]``). For unequal-length input, a list of
+            ``(n_outputs, n_channels, length_i)`` arrays.
+        """
+        from .explain import explain
+
+        return explain(self, X)
+
+    @property
+    def attribution_baseline_(self) -> np.ndarray:
+        """The part of ``decision_function`` that belongs to no timepoint:
+        the intercept minus the scaler's centring term, shape
+        ``(n_outputs,)`` (see :meth:`explain`)."""
+        from .explain import attribution_baseline
+
+        return attribution_baseline(self)
+
 
 class RocketRegressor(RegressorMixin, _RocketBase):
     """A ROCKET-family transformer, its published scaler and RidgeCV, for
@@ -346,7 +472,16 @@ class RocketRegressor(RegressorMixin, _RocketBase):
 
     See Also
     --------
+    rocketconv.MiniRocket, rocketconv.MultiRocket, rocketconv.Hydra : the
+        transformers (and ``Rocket``, ``MultiRocketHydra``).
     RocketClassifier : the same transformers with classification heads.
+
+    References
+    ----------
+    The transformers are those of the classification papers (ROCKET:
+    https://doi.org/10.1007/s10618-020-00701-z, MiniRocket:
+    https://doi.org/10.1145/3447548.3467231; full citations on their pages),
+    with a ``RidgeCV`` head in place of ``RidgeClassifierCV``.
 
     Examples
     --------
@@ -375,11 +510,15 @@ class RocketRegressor(RegressorMixin, _RocketBase):
     def fit(self, X, y, sample_weight=None) -> RocketRegressor:
         """Fit the transformer, then RidgeCV on its scaled features."""
         alphas = self._check_params()
-        X = check_X(X, self, allow_nan=self._allows_nan())
-        y = check_y(y, len(X), self, regression=True)
+        source = _sources.as_source(X, self, allow_nan=self._allows_nan())
+        if source is None:
+            X = check_X(X, self, allow_nan=self._allows_nan())
+        n_cases = len(X) if source is None else len(source)
+        y = check_y(y, n_cases, self, regression=True)
         if sample_weight is not None:
-            sample_weight = check_sample_weight(sample_weight, len(X), self)
-        features = self._fit_features(X)
+            sample_weight = check_sample_weight(sample_weight, n_cases, self)
+        # RidgeCV needs every feature at once, also for out-of-core input
+        features = self._fit_features(X if source is None else source).collect()
         scaler = published_scaler(self.transformer_)
         self.head_ = make_pipeline(scaler, RidgeCV(alphas=alphas))
         self.head_.fit(features, y, ridgecv__sample_weight=sample_weight)

@@ -21,13 +21,37 @@ class L2ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     and so what the published ROCKET and MiniRocket results used. Constant
     columns keep a scale of 1.
 
+    Takes no parameters.
+
     Attributes
     ----------
     mean_ : ndarray of shape (n_features,)
     scale_ : ndarray of shape (n_features,)
+
+    See Also
+    --------
+    SparseScaler : the scaler of Hydra's published head.
+    rocketconv.RocketClassifier : uses it in the published ridge head of ROCKET
+        and MiniRocket.
+
+    References
+    ----------
+    ROCKET (Dempster, Petitjean and Webb 2020,
+    https://doi.org/10.1007/s10618-020-00701-z) and MiniRocket (Dempster,
+    Schmidt and Webb 2021, https://doi.org/10.1145/3447548.3467231) fitted
+    their ridge head with ``normalize=True``, which this scaler reproduces.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rocketconv.scalers import L2ColumnScaler
+    >>> X = np.array([[1.0, 5.0], [3.0, 5.0]])
+    >>> L2ColumnScaler().fit_transform(X)  # column 2 is constant: scale 1
+    array([[-0.70710678,  0.        ],
+           [ 0.70710678,  0.        ]])
     """
 
-    def fit(self, X, y=None):
+    def fit(self, X: np.ndarray, y: object = None) -> L2ColumnScaler:
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         self.mean_ = X.mean(axis=0, dtype=np.float64)
         # column by block: the norm of the centred column without a centred copy
@@ -40,7 +64,7 @@ class L2ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.scale_ = scale
         return self
 
-    def transform(self, X):
+    def transform(self, X: np.ndarray) -> np.ndarray:
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         return (X.astype(np.float64) - self.mean_) / self.scale_
@@ -66,6 +90,17 @@ class SparseScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     ----------
     mean_, scale_ : ndarray of shape (n_features,)
 
+    See Also
+    --------
+    L2ColumnScaler : the scaler of ROCKET's and MiniRocket's published head.
+    rocketconv.Hydra : the transformer whose count features this scales.
+
+    References
+    ----------
+    The scaler of Hydra's published head: Dempster, Schmidt and Webb 2023,
+    https://doi.org/10.1007/s10618-023-00939-3 (full citation on
+    :class:`rocketconv.Hydra`).
+
     Examples
     --------
     >>> import numpy as np
@@ -76,11 +111,11 @@ class SparseScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     True
     """
 
-    def __init__(self, mask: bool = True, exponent: float = 4):
+    def __init__(self, mask: bool = True, exponent: float = 4) -> None:
         self.mask = mask
         self.exponent = exponent
 
-    def fit(self, X, y=None) -> SparseScaler:
+    def fit(self, X: np.ndarray, y: object = None) -> SparseScaler:
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         Z = np.sqrt(np.clip(X, 0, None))
         epsilon = (Z == 0).mean(axis=0) ** self.exponent + 1e-8
@@ -89,7 +124,7 @@ class SparseScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.scale_ = Z.std(axis=0, ddof=ddof) + epsilon
         return self
 
-    def transform(self, X) -> np.ndarray:
+    def transform(self, X: np.ndarray) -> np.ndarray:
         check_is_fitted(self, "mean_")
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         Z = np.sqrt(np.clip(X, 0, None))

@@ -143,7 +143,7 @@ def test_l2_scaler_is_sklearns_old_normalize():
     np.testing.assert_allclose(np.linalg.norm(scaled[:, [0, 1, 3, 4]], axis=0), 1.0)
 
 
-@pytest.mark.parametrize("estimator", ["ridge", "logistic"])
+@pytest.mark.parametrize("estimator", ["ridge", "streaming_ridge", "logistic"])
 def test_heads_and_weights(estimator):
     X, y = two_class_problem(n_cases=60)
     weights = np.where(y == "low", 2.0, 1.0)
@@ -158,7 +158,9 @@ def test_heads_and_weights(estimator):
     assert clf.predict_proba(X).shape == (60, 2)
 
 
-def test_auto_head_switches_to_minibatch_for_large_data():
+def test_auto_head_switches_to_minibatch_for_large_data(monkeypatch):
+    # features wider than the streaming ridge's limit go to the softmax head
+    monkeypatch.setattr(_heads._streaming_ridge, "STREAMING_RIDGE_MAX_FEATURES", 100)
     X, y = two_class_problem(n_cases=120)
     clf = RocketClassifier(
         MiniRocket(n_features=168),
@@ -311,8 +313,10 @@ def test_auto_head_depends_on_size_only(monkeypatch):
         monkeypatch.setattr("os.sysconf", _sysconf_with_free_pages(free_pages))
         choices.add(_heads.choose_head("auto", 5_000, 10_000, 10_000, 50_000))
     assert choices == {"ridge"}
-    assert _heads.choose_head("auto", 10_001, 84, 10_000, 50_000) == "logistic"
-    assert _heads.choose_head("auto", 50_001, 84, 10_000, 50_000) == "minibatch"
+    # above ridge_max_cases: the exact streaming ridge while its p x p fits
+    assert _heads.choose_head("auto", 10_001, 84, 10_000, 50_000) == "streaming_ridge"
+    assert _heads.choose_head("auto", 10_001, 49_728, 10_000, 50_000) == "logistic"
+    assert _heads.choose_head("auto", 50_001, 49_728, 10_000, 50_000) == "minibatch"
 
 
 def _sysconf_with_free_pages(free_pages):

@@ -25,6 +25,7 @@ NOTEBOOKS = [
     "04_multivariate_and_unequal_length.ipynb",
     "05_scaling.ipynb",
     "06_spoken_digits.ipynb",
+    "07_explanations.ipynb",
 ]
 # seconds per cell; a whole notebook takes well under a minute in CI mode on
 # 2 idle cores, so this only catches hangs

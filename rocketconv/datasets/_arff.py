@@ -22,12 +22,10 @@ from rocketconv.datasets._parsing import (
     _NUMBER_RE,
     Cases,
     PathLike,
-    _assemble,
     _label_array,
     _LineError,
     _parse_values,
-    _read_header_and_data,
-    _read_lines,
+    _read_headed_file,
     _reject_other_format,
     _short,
     _strip_trailing_nan,
@@ -197,7 +195,7 @@ def load_arff(path: PathLike) -> tuple[Cases, np.ndarray | None]:
     Parameters
     ----------
     path : str or path-like
-        The file to read.
+        The ``.arff`` file to read.
 
     Returns
     -------
@@ -227,17 +225,15 @@ def load_arff(path: PathLike) -> tuple[Cases, np.ndarray | None]:
     >>> X2.shape, bool((X2 == X).all()), bool((y2 == y).all())
     ((40, 6, 100), True, True)
     """
-    path, lines = _read_lines(path, "ARFF")
     layout = _ArffLayout()
-    cases, labels = _read_header_and_data(
+    X, labels = _read_headed_file(
         path,
-        lines,
         comment="%",
         kind="ARFF",
-        read_header_line=functools.partial(_read_arff_header_line, layout, path),
+        read_header_line=functools.partial(_read_arff_header_line, layout),
         read_case=functools.partial(_parse_arff_row, layout=layout),
     )
-    return _assemble(cases), _arff_targets(labels, layout)
+    return X, _arff_targets(labels, layout)
 
 
 def _parse_arff_row(

@@ -206,7 +206,9 @@ def _extract(
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _extract_member(zip_file: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path):
+def _extract_member(
+    zip_file: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path
+) -> None:
     if info.is_dir():
         dest.mkdir(parents=True, exist_ok=True)
         return

@@ -45,8 +45,9 @@ def _read(path: Path) -> tuple[Cases, np.ndarray | None]:
     return _READERS[path.suffix[1:]](path)
 
 
-def _concatenate_X(first: Cases, second: Cases) -> Cases:
-    """Train then test: one array when the shapes allow it, else a list."""
+def concatenate_cases(first: Cases, second: Cases) -> Cases:
+    """Train then test (vstack(TRAIN, TEST)): one array when the shapes allow
+    it, else a list; ``load_ucr`` and the evaluation's resamples use it."""
     if (
         isinstance(first, np.ndarray)
         and isinstance(second, np.ndarray)
@@ -63,7 +64,9 @@ def _concatenate_X(first: Cases, second: Cases) -> Cases:
     return cases
 
 
-def _concatenate_y(first: np.ndarray | None, second: np.ndarray | None):
+def _concatenate_y(
+    first: np.ndarray | None, second: np.ndarray | None
+) -> np.ndarray | None:
     if first is None and second is None:
         return None
     if first is None or second is None:
@@ -77,7 +80,7 @@ def load_ucr(
     split: str | None = None,
     data_home: DataHome = None,
     return_X_y: bool = True,
-):
+) -> tuple[Cases, np.ndarray | None] | Bunch:
     """Load a UCR/UEA archive problem by name.
 
     Looks for ``<root>/<name>/<name>_TRAIN.<ext>`` and ``_TEST.<ext>`` in
@@ -139,7 +142,7 @@ def load_ucr(
     folder, files = _locate(name, splits, data_home)
     loaded = {s: _read(files[s]) for s in splits}
     if len(splits) == 2:
-        X = _concatenate_X(loaded["train"][0], loaded["test"][0])
+        X = concatenate_cases(loaded["train"][0], loaded["test"][0])
         y = _concatenate_y(loaded["train"][1], loaded["test"][1])
     else:
         X, y = loaded[splits[0]]

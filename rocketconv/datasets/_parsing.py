@@ -176,24 +176,25 @@ def _reject_other_format(path: Path, lineno: int, line: str, wanted: str) -> Non
         )
 
 
-def _read_header_and_data(
-    path: Path,
-    lines: list[str],
+def _read_headed_file(
+    path: PathLike,
     *,
     comment: str,
     kind: str,
-    read_header_line: Callable[[int, str], bool],
+    read_header_line: Callable[[Path, int, str], bool],
     read_case: Callable[[str, list[np.ndarray]], tuple[np.ndarray, str]],
-) -> tuple[list[np.ndarray], list[str]]:
-    """The loop of the formats with ``@`` headers, then ``@data`` (.ts, .arff).
+) -> tuple[Cases, list[str]]:
+    """Read a file of a format with ``@`` headers, then ``@data`` (.ts,
+    .arff): the cases (assembled) and their labels ('' when none).
 
     Blank lines and lines starting with ``comment`` are skipped. Before
-    ``@data``, ``read_header_line(lineno, line)`` parses each line and returns
-    True on ``@data`` itself; after it, ``read_case(line, cases so far)``
-    returns ``(case, label)``. A ``_LineError`` from either becomes a
+    ``@data``, ``read_header_line(path, lineno, line)`` parses each line and
+    returns True on ``@data`` itself; after it, ``read_case(line, cases so
+    far)`` returns ``(case, label)``. A ``_LineError`` from either becomes a
     ValueError naming the file and the line; ``kind`` names the format in the
-    messages about a missing ``@data`` or missing cases.
+    messages about a wrong file, a missing ``@data`` or missing cases.
     """
+    path, lines = _read_lines(path, kind)
     in_data = False
     labels: list[str] = []
     cases: list[np.ndarray] = []
@@ -203,7 +204,7 @@ def _read_header_and_data(
             continue
         try:
             if not in_data:
-                in_data = read_header_line(lineno, line)
+                in_data = read_header_line(path, lineno, line)
                 continue
             if line.startswith("@"):
                 raise _LineError(f"header line {_short(line)} after @data")
@@ -216,4 +217,4 @@ def _read_header_and_data(
         raise ValueError(f"{path}: no @data line; this is not a complete {kind} file.")
     if not cases:
         raise ValueError(f"{path}: no data: there are no cases after @data.")
-    return cases, labels
+    return _assemble(cases), labels

@@ -20,12 +20,10 @@ from rocketconv.datasets._parsing import (
     _NUMBER_RE,
     Cases,
     PathLike,
-    _assemble,
     _label_array,
     _LineError,
     _parse_values,
-    _read_header_and_data,
-    _read_lines,
+    _read_headed_file,
     _reject_other_format,
     _short,
 )
@@ -110,7 +108,7 @@ def _parse_ts_header(line: str, header: _TsHeader) -> None:
         raise _LineError("this looks like a Weka ARFF file; use load_arff")
     else:
         # Point at the caller of load_ts: _parse_ts_header is called by
-        # _read_ts_header_line, by _read_header_and_data, by load_ts.
+        # _read_ts_header_line, by _read_headed_file, by load_ts.
         warnings.warn(f"unknown .ts header {tokens[0]!r} ignored", stacklevel=5)
     if header.univariate and (header.dimensions or 1) > 1:
         raise _LineError(
@@ -167,7 +165,7 @@ def load_ts(path: PathLike) -> tuple[Cases, np.ndarray | None]:
     Parameters
     ----------
     path : str or path-like
-        The file to read.
+        The ``.ts`` file to read.
 
     Returns
     -------
@@ -195,17 +193,15 @@ def load_ts(path: PathLike) -> tuple[Cases, np.ndarray | None]:
     >>> X.shape, sorted(set(y.tolist()))
     ((40, 6, 100), ['Badminton', 'Running', 'Standing', 'Walking'])
     """
-    path, lines = _read_lines(path, "sktime/aeon .ts")
     header = _TsHeader()
-    cases, labels = _read_header_and_data(
+    X, labels = _read_headed_file(
         path,
-        lines,
         comment="#",
-        kind=".ts",
-        read_header_line=functools.partial(_read_ts_header_line, header, path),
+        kind="sktime/aeon .ts",
+        read_header_line=functools.partial(_read_ts_header_line, header),
         read_case=functools.partial(_parse_ts_line, header=header),
     )
-    return _assemble(cases), _ts_targets(labels, header)
+    return X, _ts_targets(labels, header)
 
 
 def _parse_ts_line(
@@ -268,7 +264,9 @@ def _check_ts_label(label: str, header: _TsHeader) -> str:
     return label
 
 
-def _check_ts_length(length: int, header: _TsHeader, previous: list[np.ndarray]):
+def _check_ts_length(
+    length: int, header: _TsHeader, previous: list[np.ndarray]
+) -> None:
     if not header.equal_length:
         return
     expected = header.series_length or (previous[0].shape[1] if previous else None)

@@ -56,7 +56,7 @@ def load_tsv(path: PathLike) -> tuple[Cases, np.ndarray]:
     Parameters
     ----------
     path : str or path-like
-        The file to read.
+        The ``.tsv`` file to read.
 
     Returns
     -------

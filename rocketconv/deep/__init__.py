@@ -22,7 +22,7 @@ __all__ = ["InceptionTimeClassifier", "InceptionNetwork"]
 _HOMES = {"InceptionTimeClassifier": ".inceptiontime", "InceptionNetwork": ".network"}
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> type:
     if name in _HOMES:
         return getattr(importlib.import_module(_HOMES[name], __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,6 +17,7 @@ count of the caller (numba's default, or the one set by
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from numba import prange
@@ -130,7 +131,7 @@ _MAXPOOL_FORWARD = serial_and_parallel(_maxpool_forward_cases)
 _MAXPOOL_BACKWARD = serial_and_parallel(_maxpool_backward_cases)
 
 
-def _variant(kernels: tuple, size: int):
+def _variant(kernels: tuple[Callable, Callable], size: int) -> Callable:
     """The serial kernel for small work, else :func:`pick`'s choice."""
     serial, parallel = kernels
     return pick(serial, parallel) if size >= PARALLEL_THRESHOLD else serial

@@ -148,12 +148,25 @@ class InceptionTimeClassifier(ClassifierMixin, BaseEstimator):
     train_time_ : float
         Seconds spent in ``fit``.
 
+    See Also
+    --------
+    rocketconv.RocketClassifier : the convolution-transform classifiers, as accurate on
+        average and orders of magnitude faster to train.
+
     Notes
     -----
     Unequal-length series are refused (pad or resample them first), and so
     are series at ``predict`` whose length or channel count differs from
     ``fit``'s: the network is convolutional, but its weights were learnt at
     one length.
+
+    References
+    ----------
+    Ismail Fawaz, H., Lucas, B., Forestier, G., Pelletier, C., Schmidt, D. F.,
+    Weber, J., Webb, G. I., Idoumghar, L., Muller, P.-A. and Petitjean, F.
+    (2020). InceptionTime: finding AlexNet for time series classification. *Data
+    Mining and Knowledge Discovery* 34(6), 1936-1962.
+    https://doi.org/10.1007/s10618-020-00710-y
 
     Examples
     --------

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import ast
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rocketconv._registry import ALGORITHMS
 
@@ -131,27 +131,8 @@ def _add_benchmark_run_arguments(bench: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_benchmark_parser(sub) -> None:
-    bench = sub.add_parser(
-        "benchmark",
-        help="fit and test classifiers on datasets and resamples",
-        description="Fit and test classifiers on datasets and resamples. Without "
-        "--out, prints a table; with --out, writes tsml results files "
-        "(<out>/<Classifier>/Predictions/<Dataset>/testResample<i>.csv), "
-        "summary.csv and errors.csv, and resumes an interrupted run.",
-    )
-    _add_benchmark_data_arguments(bench)
-    _add_benchmark_run_arguments(bench)
-
-
-def _add_compare_parser(sub) -> None:
-    comp = sub.add_parser(
-        "compare",
-        help="compare results with each other and with published ones",
-        description="Line results written by `rocketconv benchmark --out` up with "
-        "published results: per-dataset tables, means, average ranks, "
-        "wins/ties/losses, Wilcoxon p-values, critical-difference diagrams.",
-    )
+def _add_compare_arguments(comp: argparse.ArgumentParser) -> None:
+    """The results to compare, the published references, the outputs."""
     comp.add_argument("results", help="a folder written by rocketconv benchmark --out")
     comp.add_argument(
         "--reference",
@@ -186,6 +167,29 @@ def _add_compare_parser(sub) -> None:
     )
 
 
+# Each sub-command: its one-line help, its description and the builders of
+# its arguments.
+_COMMANDS: dict[
+    str, tuple[str, str, tuple[Callable[[argparse.ArgumentParser], None], ...]]
+] = {
+    "benchmark": (
+        "fit and test classifiers on datasets and resamples",
+        "Fit and test classifiers on datasets and resamples. Without --out, "
+        "prints a table; with --out, writes tsml results files "
+        "(<out>/<Classifier>/Predictions/<Dataset>/testResample<i>.csv), "
+        "summary.csv and errors.csv, and resumes an interrupted run.",
+        (_add_benchmark_data_arguments, _add_benchmark_run_arguments),
+    ),
+    "compare": (
+        "compare results with each other and with published ones",
+        "Line results written by `rocketconv benchmark --out` up with "
+        "published results: per-dataset tables, means, average ranks, "
+        "wins/ties/losses, Wilcoxon p-values, critical-difference diagrams.",
+        (_add_compare_arguments,),
+    ),
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``rocketconv`` argument parser."""
     parser = argparse.ArgumentParser(
@@ -199,8 +203,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"rocketconv {__version__}"
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    _add_benchmark_parser(sub)
-    _add_compare_parser(sub)
+    for name, (help_text, description, builders) in _COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=description)
+        for add_arguments in builders:
+            add_arguments(command)
     return parser
 
 
@@ -209,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------
 
 
-def _resamples(args) -> list[int]:
+def _resamples(args: argparse.Namespace) -> list[int]:
     if args.resample_ids is not None:
         return args.resample_ids
     resamples = list(range(args.resamples if args.resamples is not None else 1))
@@ -218,7 +224,7 @@ def _resamples(args) -> list[int]:
     return resamples
 
 
-def _benchmark(args) -> int:
+def _benchmark(args: argparse.Namespace) -> int:
     from rocketconv.evaluation.registry import check_classifier_names
     from rocketconv.evaluation.report import benchmark_report
     from rocketconv.evaluation.resampling import resolve_datasets
@@ -266,7 +272,7 @@ def _compare_datasets(spec: str | None) -> list[str] | None:
         return _split(spec)
 
 
-def _compare(args) -> int:
+def _compare(args: argparse.Namespace) -> int:
     from rocketconv.evaluation.comparison import compare
     from rocketconv.evaluation.report import report, write_outputs
 

@@ -70,7 +70,7 @@ class Comparison:
     notes: list[str] = field(default_factory=list)
 
 
-def _common_resamples(results: pd.DataFrame, user: list[str]) -> dict[str, list]:
+def _common_resamples(results: pd.DataFrame, user: list[str]) -> dict[str, list[int]]:
     """Per dataset that every user classifier ran: the resamples all ran."""
     sets = results.groupby(["dataset", "classifier"])["resample"].apply(frozenset)
     resamples = {}
@@ -80,7 +80,9 @@ def _common_resamples(results: pd.DataFrame, user: list[str]) -> dict[str, list]
     return resamples
 
 
-def _published_column(pub_index, key, metric, resamples) -> pd.Series:
+def _published_column(
+    pub_index: pd.Series, key: str, metric: str, resamples: dict[str, list[int]]
+) -> pd.Series:
     """Published ``metric`` of ``key`` per dataset, averaged over the same
     resamples as the user's (NaN when one is missing)."""
     values = {}
@@ -90,7 +92,14 @@ def _published_column(pub_index, key, metric, resamples) -> pd.Series:
     return pd.Series(values, dtype=float)
 
 
-def _metric_table(aligned, user, refs, pub_index, metric, resamples):
+def _metric_table(
+    aligned: pd.DataFrame,
+    user: list[str],
+    refs: list[str],
+    pub_index: pd.Series,
+    metric: str,
+    resamples: dict[str, list[int]],
+) -> pd.DataFrame:
     """Datasets x classifiers of one metric (user columns, then published)."""
     columns = {
         name: aligned[aligned["classifier"] == name].groupby("dataset")[metric].mean()
@@ -105,7 +114,14 @@ def _metric_table(aligned, user, refs, pub_index, metric, resamples):
     return wide
 
 
-def _analyse(metric, table, dropped, user, test, alpha) -> MetricComparison:
+def _analyse(
+    metric: str,
+    table: pd.DataFrame,
+    dropped: list[str],
+    user: list[str],
+    test: str,
+    alpha: float,
+) -> MetricComparison:
     names = list(table.columns)
     if len(table) == 0 or len(names) == 0:
         empty = pd.DataFrame(columns=["mean", "average_rank"])

@@ -14,6 +14,7 @@ import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,10 +22,14 @@ import pandas as pd
 from rocketconv.evaluation.stats import wins_ties_losses
 from rocketconv.evaluation.tsml_io import LOWER_IS_BETTER, METRIC_NAMES
 
+if TYPE_CHECKING:  # matplotlib is the optional plots extra
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
 __all__ = ["new_figure", "save_figure", "plot_critical_difference", "plot_scatter"]
 
 
-def new_figure(pyplot: bool, figsize: tuple[float, float]):
+def new_figure(pyplot: bool, figsize: tuple[float, float]) -> Figure:
     """A new figure, without ever choosing or switching matplotlib's backend:
     a pyplot figure, or (``pyplot=False``) a bare ``Figure`` for files."""
     require_matplotlib()
@@ -49,7 +54,10 @@ def require_matplotlib() -> None:
 
 
 def save_figure(
-    fig, path_stem: str | os.PathLike | None, formats: Sequence[str], **kwargs
+    fig: Figure,
+    path_stem: str | os.PathLike | None,
+    formats: Sequence[str],
+    **kwargs: Any,
 ) -> None:
     """``<path_stem>.<fmt>`` for each format (nothing when ``path_stem`` is
     None), at 150 dpi."""
@@ -97,7 +105,7 @@ class _CDLayout:
         return 0.45 if self.has_cd else 0.3
 
 
-def _draw_rank_axis(ax, lay: _CDLayout) -> None:
+def _draw_rank_axis(ax: Axes, lay: _CDLayout) -> None:
     """The rank axis: a tick and number per integer rank, half ticks."""
     ax.plot([lay.x(lay.high), lay.x(lay.low)], [lay.top, lay.top], color="k", lw=1.2)
     for tick in range(lay.low, lay.high + 1):
@@ -110,11 +118,11 @@ def _draw_rank_axis(ax, lay: _CDLayout) -> None:
             va="bottom",
             fontsize=10,
         )
-    for tick in np.arange(lay.low + 0.5, lay.high, 1.0):
-        ax.plot([lay.x(tick)] * 2, [lay.top, lay.top + 0.025], color="k", lw=0.8)
+    for half in np.arange(lay.low + 0.5, lay.high, 1.0):
+        ax.plot([lay.x(half)] * 2, [lay.top, lay.top + 0.025], color="k", lw=0.8)
 
 
-def _draw_cd_bar(ax, lay: _CDLayout, cd: float) -> None:
+def _draw_cd_bar(ax: Axes, lay: _CDLayout, cd: float) -> None:
     """The Nemenyi critical difference, drawn above the axis."""
     y = lay.top + 0.32
     ax.plot([lay.x(lay.high), lay.x(lay.high - cd)], [y, y], color="k", lw=2)
@@ -130,7 +138,7 @@ def _draw_cd_bar(ax, lay: _CDLayout, cd: float) -> None:
     )
 
 
-def _draw_labels(ax, lay: _CDLayout, ranks: pd.Series) -> None:
+def _draw_labels(ax: Axes, lay: _CDLayout, ranks: pd.Series) -> None:
     """Each classifier hangs from its rank: the better half labelled on the
     right, the rest on the left."""
     k = len(ranks)
@@ -161,7 +169,9 @@ def _draw_labels(ax, lay: _CDLayout, ranks: pd.Series) -> None:
             )
 
 
-def _draw_cliques(ax, lay: _CDLayout, ranks, cliques) -> None:
+def _draw_cliques(
+    ax: Axes, lay: _CDLayout, ranks: pd.Series, cliques: Sequence[Sequence[str]]
+) -> None:
     """A thick bar joining each clique of classifiers not significantly
     different."""
     for j, clique in enumerate(cliques):
@@ -185,7 +195,7 @@ def plot_critical_difference(
     cd: float | None = None,
     formats: Sequence[str] = ("png", "svg"),
     pyplot: bool = True,
-):
+) -> Figure:
     """Draw a critical-difference diagram; rank 1 (best) on the right.
 
     Classifiers hang from their average rank on the axis, the better half
@@ -240,7 +250,14 @@ def plot_critical_difference(
 # --------------------------------------------------------------------------
 
 
-def _scatter_panel(ax, table, y_name, x_name, metric, limits) -> None:
+def _scatter_panel(
+    ax: Axes,
+    table: pd.DataFrame,
+    y_name: str,
+    x_name: str,
+    metric: str,
+    limits: tuple[float, float],
+) -> None:
     lo, hi = limits
     ax.scatter(table[x_name], table[y_name], s=14, alpha=0.75, edgecolors="none")
     ax.plot([lo, hi], [lo, hi], color="0.4", lw=1, ls="--")
@@ -271,7 +288,7 @@ def plot_scatter(
     path_stem: str | os.PathLike | None = None,
     formats: Sequence[str] = ("png", "svg"),
     pyplot: bool = True,
-):
+) -> Figure:
     """Pairwise scatter plots, one panel per (y, x) pair: a point per dataset,
     the diagonal, and the wins/ties/losses of y against x.
 

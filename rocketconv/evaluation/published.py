@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from rocketconv._registry import ALGORITHMS, get_algorithm
 from rocketconv.evaluation.tsml_io import LOWER_IS_BETTER, METRICS
@@ -221,7 +222,7 @@ def _round(value: float, digits: int = 6) -> float:
     return round(value, digits - 1 - int(math.floor(math.log10(abs(value)))))
 
 
-def round_significant(values, digits: int = 6) -> np.ndarray:
+def round_significant(values: ArrayLike, digits: int = 6) -> np.ndarray:
     """Round to ``digits`` significant digits, as the shipped tables are.
 
     Examples
@@ -263,7 +264,9 @@ def _bakeoff_table(ref: Path) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _default_split(classifier: str, datasets, values) -> pd.DataFrame:
+def _default_split(
+    classifier: str, datasets: pd.Series, values: pd.Series
+) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "classifier": classifier,

@@ -15,9 +15,14 @@ from __future__ import annotations
 import difflib
 import inspect
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rocketconv._registry import ALGORITHMS, Algorithm, get_algorithm
+
+if TYPE_CHECKING:  # imported when a classifier is made
+    from sklearn.base import BaseEstimator
+
+    from rocketconv.linear import RocketClassifier
 
 __all__ = [
     "available_classifiers",
@@ -89,7 +94,9 @@ def display_name(name: str, params: Mapping[str, Any] | None = None) -> str:
     return base + "".join(f"_{k}={v}" for k, v in sorted(params.items()))
 
 
-def _rocket_classifier(algorithm: Algorithm, random_state, n_jobs, params: dict):
+def _rocket_classifier(
+    algorithm: Algorithm, random_state: int | None, n_jobs: int, params: dict
+) -> RocketClassifier:
     """``RocketClassifier`` around the transformer; ``params`` name either
     the transformer's or the classifier's arguments."""
     from rocketconv.linear import RocketClassifier
@@ -116,7 +123,9 @@ def _rocket_classifier(algorithm: Algorithm, random_state, n_jobs, params: dict)
     )
 
 
-def _own_classifier(algorithm: Algorithm, random_state, n_jobs, params: dict):
+def _own_classifier(
+    algorithm: Algorithm, random_state: int | None, n_jobs: int, params: dict
+) -> BaseEstimator:
     """The entry's own estimator class (e.g. InceptionTime)."""
     try:
         cls = algorithm.load()
@@ -135,7 +144,7 @@ def make_classifier(
     random_state: int | None = 0,
     n_jobs: int = 1,
     params: Mapping[str, Any] | None = None,
-):
+) -> BaseEstimator:
     """A fresh, unfitted classifier for a registered name.
 
     Parameters

@@ -51,7 +51,7 @@ def environment() -> str:
     return f"{platform.platform()}, Python {python}, {os.cpu_count()} CPUs"
 
 
-def format_value(value, digits: int = 4) -> str:
+def format_value(value: object, digits: int = 4) -> str:
     """A table cell: floats with ``digits`` decimals (tiny ones in
     scientific notation), blank for None and NaN.
 

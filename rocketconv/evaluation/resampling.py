@@ -32,7 +32,12 @@ from unittest import mock
 
 import numpy as np
 
+from rocketconv._validation import Cases
+from rocketconv.datasets._loaders import concatenate_cases
 from rocketconv.evaluation.published import ucr112
+
+# X_train, y_train, X_test, y_test
+Split = tuple[Cases, np.ndarray, Cases, np.ndarray]
 
 __all__ = [
     "bundled_datasets",
@@ -133,7 +138,7 @@ def resolve_datasets(
 
 
 @functools.lru_cache(maxsize=4)
-def _load_train_test(name: str, data_home: str | None):
+def _load_train_test(name: str, data_home: str | None) -> Split:
     from rocketconv.datasets import load_ucr
 
     X_train, y_train = load_ucr(name, split="train", data_home=data_home)
@@ -141,18 +146,7 @@ def _load_train_test(name: str, data_home: str | None):
     return X_train, np.asarray(y_train), X_test, np.asarray(y_test)
 
 
-def _pool(first, second):
-    """vstack(TRAIN, TEST): one array when the shapes allow, else a list."""
-    if (
-        isinstance(first, np.ndarray)
-        and isinstance(second, np.ndarray)
-        and first.shape[1:] == second.shape[1:]
-    ):
-        return np.concatenate([first, second])
-    return list(first) + list(second)
-
-
-def _take(X, rows: np.ndarray):
+def _take(X: Cases, rows: np.ndarray) -> Cases:
     if isinstance(X, np.ndarray):
         return X[rows]
     return [X[i] for i in rows]
@@ -252,7 +246,7 @@ def load_split(
     resample: int,
     data_home: str | None = None,
     resample_indices: str | None = None,
-):
+) -> Split:
     """``X_train, y_train, X_test, y_test`` of one resample of a problem.
 
     Unequal-length problems come back as lists of 2-D arrays.
@@ -273,7 +267,7 @@ def load_split(
             return X_train, y_train, X_test, y_test
     else:
         rows = stratified_resample_indices(y_train, y_test, resample)
-    X = _pool(X_train, X_test)
+    X = concatenate_cases(X_train, X_test)
     y = np.concatenate([y_train, y_test])
     train, test = rows
     return _take(X, train), y[train], _take(X, test), y[test]

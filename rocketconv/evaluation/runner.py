@@ -14,6 +14,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -30,6 +31,10 @@ from rocketconv.evaluation.tasks import (
 
 __all__ = ["run_benchmark", "run_serial", "run_on_dask", "dask_client"]
 
+if TYPE_CHECKING:  # optional: the dask extra
+    from dask.distributed import Client
+    from tqdm import tqdm
+
 Callback = Callable[[dict], None]
 
 
@@ -40,7 +45,7 @@ def run_serial(tasks: Sequence[Task], config: RunConfig, callback: Callback) -> 
 
 
 def run_on_dask(
-    tasks: Sequence[Task], config: RunConfig, callback: Callback, client
+    tasks: Sequence[Task], config: RunConfig, callback: Callback, client: Client
 ) -> None:
     """Run ``tasks`` on a Dask cluster; ``callback`` gets each row as its task
     finishes. A task whose worker died (e.g. out of memory) gets an error
@@ -60,16 +65,18 @@ def run_on_dask(
 
 def dask_client(
     stack: ExitStack, scheduler: str | None = None, dask_local: int | None = None
-):
+) -> Client | None:
     """A Dask client of ``scheduler`` (``tcp://host:port``) or of a new
     ``LocalCluster`` of ``dask_local`` single-threaded worker processes,
     closed when ``stack`` closes; None when neither is given."""
-    if not (scheduler or dask_local):
+    if scheduler:
+        from dask.distributed import Client
+
+        return stack.enter_context(Client(scheduler))
+    if not dask_local:
         return None
     from dask.distributed import Client, LocalCluster
 
-    if scheduler:
-        return stack.enter_context(Client(scheduler))
     cluster = stack.enter_context(
         LocalCluster(
             n_workers=int(dask_local),
@@ -81,7 +88,7 @@ def dask_client(
     return stack.enter_context(Client(cluster))
 
 
-def _progress(bar, rows: list[dict]) -> Callback:
+def _progress(bar: tqdm, rows: list[dict]) -> Callback:
     """Collects each finished row and reports it on the tqdm ``bar``."""
 
     def callback(row: dict) -> None:
@@ -98,7 +105,14 @@ def _progress(bar, rows: list[dict]) -> Callback:
     return callback
 
 
-def _run_pending(pending, config, client, callback, warmup, log) -> None:
+def _run_pending(
+    pending: Sequence[Task],
+    config: RunConfig,
+    client: Client | None,
+    callback: Callback,
+    warmup: bool,
+    log: Callable[[str], None],
+) -> None:
     keys = sorted({t.classifier for t in pending})
     if warmup and client is not None:
         client.run(warm_up, keys, config)
@@ -116,7 +130,7 @@ def run_benchmark(
     *,
     scheduler: str | None = None,
     dask_local: int | None = None,
-    client=None,
+    client: Client | None = None,
     progress: bool = True,
     warmup: bool = True,
     log: Callable[[str], None] | None = None,

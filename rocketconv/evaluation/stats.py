@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from rocketconv.evaluation.published import round_significant
@@ -65,7 +66,9 @@ def average_ranks(table: pd.DataFrame, metric: str = "accuracy") -> pd.Series:
     return pd.Series(ranks.mean(axis=0), index=table.columns)
 
 
-def wins_ties_losses(a, b, metric: str = "accuracy") -> tuple[int, int, int]:
+def wins_ties_losses(
+    a: ArrayLike, b: ArrayLike, metric: str = "accuracy"
+) -> tuple[int, int, int]:
     """How often ``a`` is better than, equal to, worse than ``b``
     (at 6 significant digits).
 
@@ -78,7 +81,7 @@ def wins_ties_losses(a, b, metric: str = "accuracy") -> tuple[int, int, int]:
     return int((diff > 0).sum()), int((diff == 0).sum()), int((diff < 0).sum())
 
 
-def wilcoxon_p(a, b) -> float:
+def wilcoxon_p(a: ArrayLike, b: ArrayLike) -> float:
     """Two-sided Wilcoxon signed-rank p-value of paired samples (zero
     differences dropped); 1.0 when every difference is zero.
 
@@ -131,7 +134,9 @@ def _cliques_from_matrix(order: list[str], same: np.ndarray) -> list[list[str]]:
     return [order[i : j + 1] for i, j in maximal]
 
 
-def _cliques(table, order, same, alpha) -> list[list[str]]:
+def _cliques(
+    table: pd.DataFrame, order: list[str], same: np.ndarray, alpha: float
+) -> list[list[str]]:
     """One clique of all when the Friedman test does not reject."""
     if friedman_p(table) >= alpha:
         return [order] if len(order) > 1 else []

@@ -29,6 +29,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from rocketconv._registry import ALGORITHMS
+from rocketconv._validation import Cases
 from rocketconv.evaluation import tsml_io
 from rocketconv.evaluation.published import published_accuracy, published_names
 from rocketconv.evaluation.registry import (
@@ -224,7 +225,7 @@ def save_summary(summary: pd.DataFrame, out: str | Path) -> None:
 # --------------------------------------------------------------------------
 
 
-def predict_with_proba(clf, X) -> tuple[np.ndarray, np.ndarray]:
+def predict_with_proba(clf: Any, X: Cases) -> tuple[np.ndarray, np.ndarray]:
     """Labels by the classifier's own decision rule (the published one) and
     probabilities. A ``predict_with_proba`` method, when the classifier has
     one, does both from a single transform; a classifier without
@@ -249,14 +250,16 @@ def _resampling(task: Task, config: RunConfig) -> str:
     return f"Resample: stratified (tsml-eval/aeon), seed {task.resample}."
 
 
-def _parameters(clf) -> str:
+def _parameters(clf: Any) -> str:
     try:
         return str(clf.get_params(deep=False))
     except Exception:  # not sklearn-like: still a valid file
         return type(clf).__name__
 
 
-def _fit_and_predict(clf, X_train, y_train, X_test, n_jobs: int) -> dict[str, Any]:
+def _fit_and_predict(
+    clf: Any, X_train: Cases, y_train: np.ndarray, X_test: Cases, n_jobs: int
+) -> dict[str, Any]:
     """Timed fit and predict; the warnings raised, recorded once each."""
     # BLAS threads pinned to n_jobs: Dask worker processes default to one
     # BLAS thread, and a different thread count changes the last bits of
@@ -285,7 +288,14 @@ def _fit_and_predict(clf, X_train, y_train, X_test, n_jobs: int) -> dict[str, An
     }
 
 
-def _results_text(task: Task, config: RunConfig, clf, y_train, y_test, run) -> str:
+def _results_text(
+    task: Task,
+    config: RunConfig,
+    clf: Any,
+    y_train: np.ndarray,
+    y_test: np.ndarray,
+    run: dict[str, Any],
+) -> str:
     """The tsml file of a finished task: a column for every class of train
     and test, in sorted order."""
     classes = np.unique(np.concatenate([np.asarray(y_train), np.asarray(y_test)]))

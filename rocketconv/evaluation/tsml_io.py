@@ -27,12 +27,13 @@ from __future__ import annotations
 import ast
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 __all__ = [
     "ClassificationResults",
@@ -158,7 +159,7 @@ def _clean(text: str) -> str:
     return str(text).replace("\r", " ").replace("\n", " ")
 
 
-def _class_indices(labels, index: dict) -> np.ndarray:
+def _class_indices(labels: Iterable, index: dict) -> np.ndarray:
     return np.array([index[label] for label in labels], dtype=int)
 
 
@@ -167,10 +168,10 @@ def format_classification_results(
     dataset: str,
     classifier: str,
     resample: int,
-    classes,
-    true,
-    predicted,
-    probabilities,
+    classes: Iterable,
+    true: Iterable,
+    predicted: Iterable,
+    probabilities: ArrayLike,
     fit_time_ms: int,
     predict_time_ms: int,
     parameters: str = "No Parameter Info",
@@ -230,14 +231,16 @@ def format_classification_results(
 # --------------------------------------------------------------------------
 
 
-def _float(text: str, what: str, source) -> float:
+def _float(text: str, what: str, source: object) -> float:
     try:
         return float(text)
     except ValueError:
         raise ValueError(f"{source}: {what} is not a number: {text!r}.") from None
 
 
-def _parse_header(lines: list[str], source) -> tuple[list[str], list[str], dict]:
+def _parse_header(
+    lines: list[str], source: object
+) -> tuple[list[str], list[str], dict]:
     """Fields of lines 1 and 3, and line 3's numbers by name."""
     if len(lines) < 4:
         raise ValueError(f"{source}: a results file needs 3 header lines and 1+ cases.")
@@ -280,7 +283,9 @@ def _parse_case(line: str, n_classes: int, where: str) -> tuple[int, int, list]:
     return case
 
 
-def _parse_cases(lines: list[str], n_classes: int, accuracy: float, source):
+def _parse_cases(
+    lines: list[str], n_classes: int, accuracy: float, source: object
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """True and predicted indices and probabilities, checked against line 3."""
     cases = [
         _parse_case(line, n_classes, f"{source}: line {i + 4}")
@@ -383,7 +388,9 @@ def read_classification_results(path: str | os.PathLike) -> ClassificationResult
 # --------------------------------------------------------------------------
 
 
-def classification_metrics(true, predicted, probabilities) -> dict[str, float]:
+def classification_metrics(
+    true: ArrayLike, predicted: ArrayLike, probabilities: ArrayLike
+) -> dict[str, float]:
     """Accuracy, balanced accuracy, AUROC and log-loss as tsml-eval computes
     them (``ClassifierResults.calculate_statistics``).
 

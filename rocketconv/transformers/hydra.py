@@ -10,6 +10,7 @@ from .. import _numba
 from .._validation import check_positive_int
 from ._base import BaseConvolutionTransformer, SeriesBatch, case_view, difference
 from ._dilations import KERNEL_LENGTH
+from ._restriction import prefix_names, restricted_copy, select_columns
 
 # Timepoints convolved per tile: n_kernels rows of this many float32 stay in
 # L1 cache while the arg-max/arg-min pass reads them back.
@@ -71,12 +72,16 @@ def _count_group(padded, length, dilation, weights, row, first_max, first_min, t
             row[first_min + worst_k] += 1.0
 
 
-def _transform(values, starts, lengths, n_channels, dilations, weights, channels, out):
+def _transform(
+    values, starts, lengths, n_channels, dilations, weights, channels, computed, out
+):
     """Hydra features of a packed batch, written into ``out``.
 
     ``weights``: (n_dilations, n_representations, n_groups, n_kernels, 9);
     ``channels``: (n_dilations, n_representations, n_groups, n_per_group),
-    ignored when ``n_channels == 1``.
+    ignored when ``n_channels == 1``; ``computed``: (n_dilations,
+    n_representations, n_groups) bool, the groups to compute (all of them
+    but for a restricted transformer; the features of the others stay 0).
     """
     n_dilations, n_repr, n_groups, n_kernels, _ = weights.shape
     block = n_groups * n_kernels
@@ -93,19 +98,23 @@ def _transform(values, starts, lengths, n_channels, dilations, weights, channels
             dilation = dilations[d]
             padding = (KERNEL_LENGTH - 1) * dilation // 2
             for r in range(n_repr):
+                if not computed[d, r].any():
+                    continue
                 source = series if r == 0 else diff
                 n = length if r == 0 else length - 1
                 first = (d * n_repr + r) * 2 * block
                 view = padded[: n + 2 * padding]
                 view[:] = 0.0
+                # univariate: every group sees the same input, filled once
+                if n_channels == 1:
+                    view[padding : padding + n] = source[0]
                 for g in range(n_groups):
-                    # univariate: every group sees the same input, filled once
+                    if not computed[d, r, g]:
+                        continue
                     if n_channels > 1:
                         _group_input(
                             source, channels[d, r, g], view[padding : padding + n]
                         )
-                    elif g == 0:
-                        view[padding : padding + n] = source[0]
                     _count_group(
                         view,
                         n,
@@ -190,6 +199,19 @@ class Hydra(BaseConvolutionTransformer):
         Shape ``(n_dilations, n_representations, n_groups // n_representations,
         n_per_group)``: the channel draws (unused for one channel).
 
+    See Also
+    --------
+    rocketconv.MultiRocketHydra : Hydra and MultiRocket features side by side.
+    rocketconv.SparseScaler : the scaler of Hydra's published head.
+    rocketconv.RocketClassifier : a transformer and its published linear head.
+
+    References
+    ----------
+    Dempster, A., Schmidt, D. F. and Webb, G. I. (2023). Hydra: competing
+    convolutional kernels for fast and accurate time series classification.
+    *Data Mining and Knowledge Discovery*.
+    https://doi.org/10.1007/s10618-023-00939-3
+
     Examples
     --------
     >>> import numpy as np
@@ -239,12 +261,18 @@ class Hydra(BaseConvolutionTransformer):
         ).astype(np.int64)
 
     def _n_output_features(self) -> int:
+        kept = getattr(self, "kept_features_", None)
+        if kept is not None:
+            return len(kept)
         n_dilations, n_repr, n_groups, n_kernels, _ = self.weights_.shape
         return n_dilations * n_repr * 2 * n_groups * n_kernels
 
     def _transform_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
         transform = _numba.pick(_transform_serial, _transform_parallel)
-        transform(
+        computed = getattr(self, "_computed_groups", None)
+        if computed is None:
+            computed = np.ones(self.weights_.shape[:3], dtype=np.bool_)
+        arguments = (
             batch.values,
             batch.starts,
             batch.lengths,
@@ -252,5 +280,58 @@ class Hydra(BaseConvolutionTransformer):
             self.dilations_,
             self.weights_,
             self.channels_,
-            out,
+            computed,
         )
+        kept = getattr(self, "kept_features_", None)
+        if kept is None:
+            transform(*arguments, out)
+            return
+        # the kept groups write into the full layout, the kept columns are
+        # picked after
+        out[:] = select_columns(
+            lambda block: transform(*arguments, block),
+            len(batch),
+            self._n_full_features,
+            kept,
+        )
+
+    def _feature_units(self) -> np.ndarray:
+        """Unit of each feature of the full output: its (dilation,
+        representation, group), numbered in that order (``rocketconv.pruning``)."""
+        n_dilations, n_repr, n_groups, n_kernels, _ = self.weights_.shape
+        # per (dilation, representation): max counts then min counts, each
+        # group-major with n_kernels features per group
+        group = np.repeat(np.arange(n_groups), n_kernels)
+        block = np.concatenate([group, group])
+        pairs = np.arange(n_dilations * n_repr) * n_groups
+        return (pairs[:, None] + block[None, :]).ravel()
+
+    def _restrict(self, kept: np.ndarray) -> Hydra:
+        """A copy that computes only the output columns ``kept`` (sorted, in
+        that order) and only the groups of kernels they need."""
+        restricted, full = restricted_copy(self, kept)
+        groups = self.weights_.shape[:3]  # (dilation, representation, group)
+        computed = np.zeros(int(np.prod(groups)), dtype=np.bool_)
+        computed[np.unique(self._feature_units()[full])] = True
+        restricted._computed_groups = computed.reshape(groups)
+        return restricted
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """``hydra<i>`` for each output column ``i`` of the full transformer
+        (of the kept columns, for a restricted one)."""
+        return prefix_names(self)
+
+    def feature_info(self):
+        """Where each output column comes from: one row per feature.
+
+        Returns
+        -------
+        info : pandas.DataFrame
+            Columns ``feature`` (as :meth:`get_feature_names_out`),
+            ``transformer``, ``representation``, ``kernel``, ``group``,
+            ``weights``, ``dilation``, ``padding``, ``left_shift``, ``bias``,
+            ``channels``, ``pooling``; see :func:`rocketconv.explain.feature_info`.
+        """
+        from ..explain import feature_info
+
+        return feature_info(self)

@@ -22,6 +22,13 @@ from ._dilations import (
     representation_attribute,
     tap_starts,
 )
+from ._restriction import (
+    combination_of_features,
+    full_plan,
+    prefix_names,
+    restricted_copy,
+    restricted_plan,
+)
 
 
 @_numba.jit(inline="always")
@@ -60,16 +67,18 @@ def _ppv(segment, biases, out):
         b += 1
 
 
-def _transform(values, starts, lengths, n_channels, fitted, features):
+def _transform(values, starts, lengths, n_channels, plan, features):
     """MiniRocket features of a packed batch, written into ``features``.
 
-    ``fitted`` is the :class:`~._dilations.FittedRepresentation`.
+    ``plan`` is the :class:`~._restriction.ComputePlan` of the fitted
+    representation: every (dilation, kernel) combination, or only those a
+    restricted transformer keeps (``rocketconv.pruning``).
     """
-    dilations = fitted.dilations
-    n_features_per_dilation = fitted.n_features_per_dilation
-    biases = fitted.biases
-    channels = fitted.channels
-    offsets = fitted.channel_offsets
+    dilations = plan.dilations
+    biases = plan.biases
+    channels = plan.channels
+    offsets = plan.channel_offsets
+    bounds = plan.feature_offsets
     pad = 4 * dilations.max()
     for case in prange(len(starts)):
         series = case_view(values, starts, lengths, n_channels, case)
@@ -80,25 +89,23 @@ def _transform(values, starts, lengths, n_channels, fitted, features):
         pair_key = np.empty(n_channels, dtype=np.int64)
         output = np.empty(length, dtype=np.float32)
         row = features[case]
-        feature = 0
-        combination = 0
         for d in range(len(dilations)):
             taps = tap_starts(pad, dilations[d], 0)
             dilation_alpha(xp, taps, length, alpha)
             for c in range(n_channels):
                 pair_key[c] = -1
-            n_this = n_features_per_dilation[d]
-            for kernel in range(N_KERNELS):
-                subset = channels[offsets[combination] : offsets[combination + 1]]
+            index = plan.dilation_indices[d]
+            combinations = plan.combination_offsets
+            for m in range(combinations[d], combinations[d + 1]):
+                kernel = plan.kernels[m]
+                subset = channels[offsets[m] : offsets[m + 1]]
                 kernel_output(alpha, gp, taps, kernel, subset, pair, pair_key, output)
-                start, stop = pooling_range(length, dilations[d], d, kernel)
+                start, stop = pooling_range(length, dilations[d], index, kernel)
                 _ppv(
                     output[start:stop],
-                    biases[feature : feature + n_this],
-                    row[feature : feature + n_this],
+                    biases[bounds[m] : bounds[m + 1]],
+                    row[bounds[m] : bounds[m + 1]],
                 )
-                feature += n_this
-                combination += 1
 
 
 # One body, two compilations: numba's parallel backend costs ~3x the compile
@@ -164,6 +171,21 @@ class MiniRocket(BaseConvolutionTransformer):
     n_timepoints_ : int or None
         Training length (None when fitted on unequal-length series).
 
+    See Also
+    --------
+    rocketconv.Rocket : the original: 10,000 random kernels, PPV and max features.
+    rocketconv.MultiRocket : MiniRocket's kernels on the series and its first
+        difference, four pooling operators.
+    rocketconv.MultiRocketHydra : MultiRocket and Hydra features side by side.
+    rocketconv.RocketClassifier : a transformer and its published linear head.
+
+    References
+    ----------
+    Dempster, A., Schmidt, D. F. and Webb, G. I. (2021). MiniRocket: a very fast
+    (almost) deterministic transform for time series classification.
+    *Proceedings of the 27th ACM SIGKDD Conference on Knowledge Discovery and
+    Data Mining (KDD '21)*. https://doi.org/10.1145/3447548.3467231
+
     Examples
     --------
     >>> import numpy as np
@@ -207,18 +229,37 @@ class MiniRocket(BaseConvolutionTransformer):
         )
 
     def _n_output_features(self) -> int:
-        return self.representation_.n_features
+        kept = getattr(self, "kept_features_", None)
+        return self.representation_.n_features if kept is None else len(kept)
 
     def _transform_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
         transform = _numba.pick(_transform_serial, _transform_parallel)
+        plan = getattr(self, "_plan", None)
         transform(
             batch.values,
             batch.starts,
             batch.lengths,
             batch.n_channels,
-            self.representation_,
+            full_plan(self.representation_) if plan is None else plan,
             out,
         )
+
+    def _feature_units(self) -> np.ndarray:
+        """Unit of each feature of the full output: its (dilation, kernel)
+        combination ``dilation index * 84 + kernel`` (``rocketconv.pruning``)."""
+        return combination_of_features(self.representation_)
+
+    def _restrict(self, kept: np.ndarray) -> MiniRocket:
+        """A copy that computes only the output columns ``kept`` (sorted, in
+        that order) and only the (dilation, kernel) pairs they need."""
+        restricted, full = restricted_copy(self, kept)
+        restricted._plan = restricted_plan(self.representation_, full)
+        return restricted
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """``minirocket<i>`` for each output column ``i`` of the full
+        transformer (of the kept columns, for a restricted one)."""
+        return prefix_names(self)
 
     dilations_ = representation_attribute("representation_", "dilations")
     n_features_per_dilation_ = representation_attribute(
@@ -227,3 +268,18 @@ class MiniRocket(BaseConvolutionTransformer):
     biases_ = representation_attribute("representation_", "biases")
     channels_ = representation_attribute("representation_", "channels")
     channel_offsets_ = representation_attribute("representation_", "channel_offsets")
+
+    def feature_info(self):
+        """Where each output column comes from: one row per feature.
+
+        Returns
+        -------
+        info : pandas.DataFrame
+            Columns ``feature`` (as :meth:`get_feature_names_out`),
+            ``transformer``, ``representation``, ``kernel``, ``group``,
+            ``weights``, ``dilation``, ``padding``, ``left_shift``, ``bias``,
+            ``channels``, ``pooling``; see :func:`rocketconv.explain.feature_info`.
+        """
+        from ..explain import feature_info
+
+        return feature_info(self)

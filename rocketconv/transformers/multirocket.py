@@ -27,6 +27,15 @@ from ._dilations import (
     representation_attribute,
     tap_starts,
 )
+from ._restriction import (
+    combination_of_features,
+    empty_plan,
+    full_plan,
+    kept_feature_names,
+    restricted_copy,
+    restricted_plan,
+    select_columns,
+)
 
 # Pooling operators per (dilation, kernel, bias), in the reference's order.
 N_POOLING = 4
@@ -131,14 +140,16 @@ def _pool(output, start, stop, biases, row, first, block):
 
 
 @_numba.jit
-def _representation(series, left_offset, fitted, row, first):
-    """All ``4 * fitted.n_features`` features of one case in one representation
-    (``fitted``, a FittedRepresentation), from ``row[first]`` on."""
+def _representation(series, left_offset, plan, row, first):
+    """All ``4 * len(plan.biases)`` features of one case in one representation
+    (``plan``, the ComputePlan of its FittedRepresentation, see
+    ``_restriction``), from ``row[first]`` on."""
     n_channels, length = series.shape
-    dilations = fitted.dilations
-    biases = fitted.biases
-    channels = fitted.channels
-    offsets = fitted.channel_offsets
+    dilations = plan.dilations
+    biases = plan.biases
+    channels = plan.channels
+    offsets = plan.channel_offsets
+    bounds = plan.feature_offsets
     block = len(biases)
     pad = 4 * dilations.max()
     xp, gp = padded_series(series, pad)
@@ -146,40 +157,39 @@ def _representation(series, left_offset, fitted, row, first):
     pair = np.empty((n_channels, length), dtype=np.float32)
     pair_key = np.empty(n_channels, dtype=np.int64)
     output = np.empty(length, dtype=np.float32)
-    feature = 0
-    combination = 0
     for d in range(len(dilations)):
         taps = tap_starts(pad, dilations[d], left_offset)
         dilation_alpha(xp, taps, length, alpha)
         pair_key[:] = -1
-        n_this = fitted.n_features_per_dilation[d]
-        for kernel in range(N_KERNELS):
-            subset = channels[offsets[combination] : offsets[combination + 1]]
+        index = plan.dilation_indices[d]
+        for m in range(plan.combination_offsets[d], plan.combination_offsets[d + 1]):
+            kernel = plan.kernels[m]
+            subset = channels[offsets[m] : offsets[m + 1]]
             kernel_output(alpha, gp, taps, kernel, subset, pair, pair_key, output)
-            start, stop = pooling_range(length, dilations[d], d, kernel)
+            start, stop = pooling_range(length, dilations[d], index, kernel)
             _pool(
                 output,
                 start,
                 stop,
-                biases[feature : feature + n_this],
+                biases[bounds[m] : bounds[m + 1]],
                 row,
-                first + feature,
+                first + bounds[m],
                 block,
             )
-            feature += n_this
-            combination += 1
 
 
 def _transform(values, starts, lengths, n_channels, base, diff, features):
     """MultiRocket features of a packed batch, written into ``features``:
-    ``base`` (a FittedRepresentation) on each case, ``diff`` on its first
-    difference."""
+    ``base`` (a ComputePlan) on each case, ``diff`` on its first difference.
+    A restricted plan may leave a representation without combinations."""
     first_diff = N_POOLING * len(base.biases)
     for case in prange(len(starts)):
         series = case_view(values, starts, lengths, n_channels, case)
         row = features[case]
-        _representation(series, 0, base, row, 0)
-        _representation(difference(series), 1, diff, row, first_diff)
+        if len(base.kernels) > 0:
+            _representation(series, 0, base, row, 0)
+        if len(diff.kernels) > 0:
+            _representation(difference(series), 1, diff, row, first_diff)
 
 
 # One body, two compilations (as MiniRocket): the parallel backend's compile
@@ -290,6 +300,19 @@ class MultiRocket(BaseConvolutionTransformer):
     n_timepoints_ : int or None
         Training length (None when fitted on unequal-length series).
 
+    See Also
+    --------
+    rocketconv.MiniRocket : the same kernels, PPV features only, on the series alone.
+    rocketconv.MultiRocketHydra : MultiRocket and Hydra features side by side.
+    rocketconv.RocketClassifier : a transformer and its published linear head.
+
+    References
+    ----------
+    Tan, C. W., Dempster, A., Bergmeir, C. and Webb, G. I. (2022). MultiRocket:
+    multiple pooling operators and transformations for fast and effective time
+    series classification. *Data Mining and Knowledge Discovery* 36, 1623-1646.
+    https://doi.org/10.1007/s10618-022-00844-1
+
     Examples
     --------
     >>> import numpy as np
@@ -337,25 +360,65 @@ class MultiRocket(BaseConvolutionTransformer):
         )
 
     def _n_output_features(self) -> int:
+        kept = getattr(self, "kept_features_", None)
+        if kept is not None:
+            return len(kept)
         return 2 * N_POOLING * self.representation_.n_features
 
     def _transform_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
         transform = _numba.pick(_transform_serial, _transform_parallel)
-        transform(
-            batch.values,
-            batch.starts,
-            batch.lengths,
-            batch.n_channels,
-            self.representation_,
-            self.diff_representation_,
-            out,
+        arguments = (batch.values, batch.starts, batch.lengths, batch.n_channels)
+        plans = getattr(self, "_plans", None)
+        if plans is None:
+            base = full_plan(self.representation_)
+            transform(*arguments, base, full_plan(self.diff_representation_), out)
+            return
+        # a restricted plan computes all four operators of each kept
+        # (dilation, kernel, bias) triple: the kept columns are picked after
+        width = N_POOLING * (len(plans[0].biases) + len(plans[1].biases))
+        out[:] = select_columns(
+            lambda block: transform(*arguments, *plans, block),
+            len(batch),
+            width,
+            self._columns,
         )
+
+    def _feature_units(self) -> np.ndarray:
+        """Unit of each feature of the full output: its (representation,
+        dilation, kernel) combination, ``X``'s combinations first."""
+        base = combination_of_features(self.representation_)
+        diff = combination_of_features(self.diff_representation_)
+        n_base = N_KERNELS * len(self.representation_.dilations)
+        return np.concatenate(
+            [np.tile(base, N_POOLING), np.tile(diff + n_base, N_POOLING)]
+        )
+
+    def _restrict(self, kept: np.ndarray) -> MultiRocket:
+        """A copy that computes only the output columns ``kept`` (sorted, in
+        that order): per representation, the (dilation, kernel, bias) triples
+        they need, each with its four operators."""
+        restricted, full = restricted_copy(self, kept)
+        block = self.representation_.n_features
+        width = N_POOLING * block  # one representation's columns
+        plans, columns, first = [], [], 0
+        for r, fitted in enumerate((self.representation_, self.diff_representation_)):
+            local = full[(full >= r * width) & (full < (r + 1) * width)] - r * width
+            operator, triple = np.divmod(local, block)
+            triples = np.unique(triple)
+            n = len(triples)
+            plans.append(restricted_plan(fitted, triples) if n else empty_plan())
+            columns.append(first + operator * n + np.searchsorted(triples, triple))
+            first += N_POOLING * n
+        restricted._plans = tuple(plans)
+        restricted._columns = np.concatenate(columns)
+        return restricted
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Names ``<representation>_<operator>_<index>``, e.g. ``diff_mpv_17``.
 
         ``index`` runs over the (dilation, kernel, bias) triples of that
-        representation, in MiniRocket order.
+        representation, in MiniRocket order (a restricted transformer names
+        its kept columns of the full output).
         """
         check_is_fitted(self, "_n_features_out")
         block = len(self.biases_)
@@ -365,7 +428,7 @@ class MultiRocket(BaseConvolutionTransformer):
             for operator in POOLING_NAMES
             for i in range(block)
         ]
-        return np.asarray(names, dtype=object)
+        return kept_feature_names(self, names)
 
     dilations_ = representation_attribute("representation_", "dilations")
     n_features_per_dilation_ = representation_attribute(
@@ -383,3 +446,18 @@ class MultiRocket(BaseConvolutionTransformer):
     channel_offsets_diff_ = representation_attribute(
         "diff_representation_", "channel_offsets"
     )
+
+    def feature_info(self):
+        """Where each output column comes from: one row per feature.
+
+        Returns
+        -------
+        info : pandas.DataFrame
+            Columns ``feature`` (as :meth:`get_feature_names_out`),
+            ``transformer``, ``representation``, ``kernel``, ``group``,
+            ``weights``, ``dilation``, ``padding``, ``left_shift``, ``bias``,
+            ``channels``, ``pooling``; see :func:`rocketconv.explain.feature_info`.
+        """
+        from ..explain import feature_info
+
+        return feature_info(self)

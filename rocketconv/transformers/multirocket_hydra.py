@@ -7,6 +7,7 @@ import numpy as np
 
 from ._base import BaseConvolutionTransformer, SeriesBatch
 from ._dilations import KERNEL_LENGTH
+from ._restriction import prefix_names, restricted_copy
 from .hydra import Hydra
 from .multirocket import MultiRocket
 
@@ -40,6 +41,20 @@ class MultiRocketHydra(BaseConvolutionTransformer):
         through this transformer (which checks the input once for both).
     n_hydra_features_ : int
         Width of the Hydra block (the first columns).
+
+    See Also
+    --------
+    rocketconv.Hydra : the first block of features.
+    rocketconv.MultiRocket : the second block of features.
+    rocketconv.RocketClassifier : a transformer and its published linear head.
+
+    References
+    ----------
+    Hydra+MultiRocket was introduced with Hydra (Dempster, Schmidt and Webb
+    2023, https://doi.org/10.1007/s10618-023-00939-3); MultiRocket is Tan,
+    Dempster, Bergmeir and Webb 2022, https://doi.org/10.1007/s10618-022-00844-1
+    (full citations on :class:`rocketconv.Hydra` and
+    :class:`rocketconv.MultiRocket`).
 
     Examples
     --------
@@ -87,14 +102,67 @@ class MultiRocketHydra(BaseConvolutionTransformer):
         self.n_hydra_features_ = self.hydra_._n_output_features()
 
     def _n_output_features(self) -> int:
+        kept = getattr(self, "kept_features_", None)
+        if kept is not None:
+            return len(kept)
         return self.n_hydra_features_ + self.multirocket_._n_output_features()
 
     def _transform_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
         # each part writes a C-contiguous block (its kernels are compiled for
-        # those), copied into its columns
+        # those), copied into its columns; a restricted transformer runs its
+        # restricted parts (None: no kept column in that part)
+        parts = getattr(self, "_restricted_parts", (self.hydra_, self.multirocket_))
         n_hydra = self.n_hydra_features_
         columns = (slice(0, n_hydra), slice(n_hydra, None))
-        for part, where in zip((self.hydra_, self.multirocket_), columns, strict=True):
+        for part, where in zip(parts, columns, strict=True):
+            if part is None:
+                continue
             block = np.empty((len(batch), part._n_output_features()), np.float32)
             part._transform_into(batch, block)
             out[:, where] = block
+
+    def _feature_units(self) -> np.ndarray:
+        """Unit of each feature of the full output: Hydra's groups, then
+        MultiRocket's (representation, dilation, kernel) combinations."""
+        hydra = self.hydra_._feature_units()
+        multirocket = self.multirocket_._feature_units() + hydra.max() + 1
+        return np.concatenate([hydra, multirocket])
+
+    def _restrict(self, kept: np.ndarray) -> MultiRocketHydra:
+        """A copy that computes only the output columns ``kept`` (sorted, in
+        that order): each part restricted to its kept columns.
+        ``n_hydra_features_`` becomes the number of kept Hydra columns (the
+        width of the Hydra block of the output, as the head's scaler needs)."""
+        restricted, full = restricted_copy(self, kept)
+        n_hydra = self.hydra_._n_output_features()
+        in_hydra = full[full < n_hydra]
+        in_multirocket = full[full >= n_hydra] - n_hydra
+        restricted._restricted_parts = tuple(
+            part._restrict(columns) if len(columns) else None
+            for part, columns in (
+                (self.hydra_, in_hydra),
+                (self.multirocket_, in_multirocket),
+            )
+        )
+        restricted.n_hydra_features_ = len(in_hydra)
+        return restricted
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """``multirockethydra<i>`` for each output column ``i`` of the full
+        transformer (of the kept columns, for a restricted one)."""
+        return prefix_names(self)
+
+    def feature_info(self):
+        """Where each output column comes from: one row per feature.
+
+        Returns
+        -------
+        info : pandas.DataFrame
+            Columns ``feature`` (as :meth:`get_feature_names_out`),
+            ``transformer``, ``representation``, ``kernel``, ``group``,
+            ``weights``, ``dilation``, ``padding``, ``left_shift``, ``bias``,
+            ``channels``, ``pooling``; see :func:`rocketconv.explain.feature_info`.
+        """
+        from ..explain import feature_info
+
+        return feature_info(self)

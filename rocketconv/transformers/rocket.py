@@ -21,6 +21,8 @@ from numba import prange
 from .. import _numba
 from .._validation import check_positive_int
 from ._base import BaseConvolutionTransformer, SeriesBatch
+from ._pooling import SMALLEST_KEY, from_max_key, max_key
+from ._restriction import prefix_names, restricted_copy, select_columns
 
 CANDIDATE_LENGTHS = np.array((7, 9, 11), dtype=np.int32)
 # Added to the standard deviation when z-normalising, as the reference
@@ -150,17 +152,65 @@ def _accumulate(out, x, base, dilation, w, n_out, first, bias):
         j += 1
 
 
-# nnan/ninf/nsz let LLVM vectorise the max reduction; inputs are checked
-# finite, and max and an integer count do not depend on evaluation order.
-@_numba.jit(fastmath={"nnan", "ninf", "nsz"})
+@_numba.jit
 def _ppv_max(out, n_out):
-    count = 0
-    maximum = out[0]
+    """PPV and maximum of ``out[:n_out]`` in one vectorised pass (the maximum
+    over integer keys, see ``_pooling``); both are exact, whatever the order."""
+    count = np.int32(0)
+    top = SMALLEST_KEY
     for t in range(n_out):
         value = out[t]
-        count += value > 0
-        maximum = max(maximum, value)
-    return count / n_out, maximum
+        count = np.int32(count + (value > 0))
+        top = max(top, max_key(value))
+    return count / n_out, from_max_key(top)
+
+
+@_numba.jit
+def _one_channel_ppv_max(x, base, dilation, w, n_out, bias):
+    """PPV and maximum of a one-channel kernel, its output never stored.
+
+    The taps stay in registers and every output is summed in the order of
+    :func:`_accumulate` (``bias + w_0 x_0 + w_1 x_1 + ...``, left to right),
+    so the features are bit-identical to the multi-channel path; one loop
+    per kernel length because LLVM vectorises a loop over ``t`` only when
+    the taps inside it are unrolled.
+    """
+    d = dilation
+    x0, x1, x2 = x[base:], x[base + d :], x[base + 2 * d :]
+    x3, x4, x5, x6 = (
+        x[base + 3 * d :],
+        x[base + 4 * d :],
+        x[base + 5 * d :],
+        x[base + 6 * d :],
+    )
+    w0, w1, w2, w3, w4, w5, w6 = w[0], w[1], w[2], w[3], w[4], w[5], w[6]
+    count = np.int32(0)
+    top = SMALLEST_KEY
+    if len(w) == 7:
+        for t in range(n_out):
+            v = bias + w0 * x0[t] + w1 * x1[t] + w2 * x2[t] + w3 * x3[t]
+            v = v + w4 * x4[t] + w5 * x5[t] + w6 * x6[t]
+            count = np.int32(count + (v > 0))
+            top = max(top, max_key(v))
+    elif len(w) == 9:
+        x7, x8 = x[base + 7 * d :], x[base + 8 * d :]
+        w7, w8 = w[7], w[8]
+        for t in range(n_out):
+            v = bias + w0 * x0[t] + w1 * x1[t] + w2 * x2[t] + w3 * x3[t]
+            v = v + w4 * x4[t] + w5 * x5[t] + w6 * x6[t] + w7 * x7[t] + w8 * x8[t]
+            count = np.int32(count + (v > 0))
+            top = max(top, max_key(v))
+    else:
+        x7, x8 = x[base + 7 * d :], x[base + 8 * d :]
+        x9, x10 = x[base + 9 * d :], x[base + 10 * d :]
+        w7, w8, w9, w10 = w[7], w[8], w[9], w[10]
+        for t in range(n_out):
+            v = bias + w0 * x0[t] + w1 * x1[t] + w2 * x2[t] + w3 * x3[t]
+            v = v + w4 * x4[t] + w5 * x5[t] + w6 * x6[t] + w7 * x7[t] + w8 * x8[t]
+            v = v + w9 * x9[t] + w10 * x10[t]
+            count = np.int32(count + (v > 0))
+            top = max(top, max_key(v))
+    return count / n_out, from_max_key(top)
 
 
 @_numba.jit
@@ -208,14 +258,31 @@ def _transform(
             base = margin - padding
             first = True
             w_start = weight_offsets[k]
-            for i in range(channel_offsets[k], channel_offsets[k + 1]):
-                w = weights[w_start : w_start + kernel_length]
-                _accumulate(
-                    out, x[channels[i]], base, dilations[k], w, n_out, first, biases[k]
+            if channel_offsets[k + 1] - channel_offsets[k] == 1:
+                ppv, maximum = _one_channel_ppv_max(
+                    x[channels[channel_offsets[k]]],
+                    base,
+                    dilations[k],
+                    weights[w_start : w_start + kernel_length],
+                    n_out,
+                    biases[k],
                 )
-                first = False
-                w_start += kernel_length
-            ppv, maximum = _ppv_max(out, n_out)
+            else:
+                for i in range(channel_offsets[k], channel_offsets[k + 1]):
+                    w = weights[w_start : w_start + kernel_length]
+                    _accumulate(
+                        out,
+                        x[channels[i]],
+                        base,
+                        dilations[k],
+                        w,
+                        n_out,
+                        first,
+                        biases[k],
+                    )
+                    first = False
+                    w_start += kernel_length
+                ppv, maximum = _ppv_max(out, n_out)
             features[case, 2 * k] = ppv
             features[case, 2 * k + 1] = maximum
 
@@ -223,6 +290,24 @@ def _transform(
 # One body, two compilations: the parallel backend's compile time (~3x) is
 # only paid when n_jobs > 1.
 _transform_serial, _transform_parallel = _numba.serial_and_parallel(_transform)
+
+
+# the kernel arrays, in the order the numba transform takes them
+_KERNEL_FIELDS = (
+    "lengths",
+    "weights",
+    "weight_offsets",
+    "biases",
+    "dilations",
+    "paddings",
+    "channels",
+    "channel_offsets",
+)
+
+
+def _offsets(rows: list[np.ndarray]) -> np.ndarray:
+    """Start of each row in their concatenation, and the end (int64)."""
+    return np.concatenate(([0], np.cumsum([len(row) for row in rows]))).astype(np.int64)
 
 
 class Rocket(BaseConvolutionTransformer):
@@ -292,6 +377,19 @@ class Rocket(BaseConvolutionTransformer):
     n_timepoints_ : int or None
         Training length (None when fitted on unequal-length series).
 
+    See Also
+    --------
+    rocketconv.MiniRocket : fixed kernels, much faster at the same accuracy.
+    rocketconv.MultiRocket : MiniRocket's kernels with four pooling operators.
+    rocketconv.RocketClassifier : a transformer and its published linear head.
+
+    References
+    ----------
+    Dempster, A., Petitjean, F. and Webb, G. I. (2020). ROCKET: exceptionally
+    fast and accurate time series classification using random convolutional
+    kernels. *Data Mining and Knowledge Discovery* 34(5), 1454-1495.
+    https://doi.org/10.1007/s10618-020-00701-z
+
     Examples
     --------
     >>> import numpy as np
@@ -336,27 +434,83 @@ class Rocket(BaseConvolutionTransformer):
             setattr(self, f"{name}_", array)
 
     def _n_output_features(self) -> int:
-        return 2 * len(self.lengths_)
+        kept = getattr(self, "kept_features_", None)
+        return 2 * len(self.lengths_) if kept is None else len(kept)
 
     def _transform_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
+        kernels = getattr(self, "_plan", None)
+        if kernels is None:
+            kernels = {name: getattr(self, f"{name}_") for name in _KERNEL_FIELDS}
         # margin of zeros around each case: the largest 'same' padding, which
         # also covers the fallback padding of short unequal-length cases
-        margin = int((((self.lengths_ - 1) * self.dilations_) // 2).max())
+        margin = int((((kernels["lengths"] - 1) * kernels["dilations"]) // 2).max())
         transform = _numba.pick(_transform_serial, _transform_parallel)
-        transform(
+        arguments = (
             batch.values,
             batch.starts,
             batch.lengths,
             batch.n_channels,
             bool(self.normalise),
             margin,
-            self.lengths_,
-            self.weights_,
-            self.weight_offsets_,
-            self.biases_,
-            self.dilations_,
-            self.paddings_,
-            self.channels_,
-            self.channel_offsets_,
-            out,
+            *(kernels[name] for name in _KERNEL_FIELDS),
         )
+        if not hasattr(self, "_columns"):
+            transform(*arguments, out)
+            return
+        # a kept kernel computes both its features; the kept ones are picked
+        width = 2 * len(kernels["lengths"])
+        out[:] = select_columns(
+            lambda block: transform(*arguments, block), len(batch), width, self._columns
+        )
+
+    def _feature_units(self) -> np.ndarray:
+        """Unit of each feature of the full output: its kernel
+        (``rocketconv.pruning``)."""
+        return np.repeat(np.arange(len(self.lengths_)), 2)
+
+    def _restrict(self, kept: np.ndarray) -> Rocket:
+        """A copy that computes only the output columns ``kept`` (sorted, in
+        that order) and only the kernels they need."""
+        restricted, full = restricted_copy(self, kept)
+        kernel, feature = np.divmod(full, 2)
+        kernels = np.unique(kernel)
+        weight_rows = [
+            self.weights_[self.weight_offsets_[k] : self.weight_offsets_[k + 1]]
+            for k in kernels
+        ]
+        channel_rows = [
+            self.channels_[self.channel_offsets_[k] : self.channel_offsets_[k + 1]]
+            for k in kernels
+        ]
+        restricted._plan = {
+            "lengths": self.lengths_[kernels],
+            "weights": np.concatenate(weight_rows),
+            "weight_offsets": _offsets(weight_rows),
+            "biases": self.biases_[kernels],
+            "dilations": self.dilations_[kernels],
+            "paddings": self.paddings_[kernels],
+            "channels": np.concatenate(channel_rows),
+            "channel_offsets": _offsets(channel_rows),
+        }
+        restricted._columns = 2 * np.searchsorted(kernels, kernel) + feature
+        return restricted
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """``rocket<i>`` for each output column ``i`` of the full transformer
+        (of the kept columns, for a restricted one)."""
+        return prefix_names(self)
+
+    def feature_info(self):
+        """Where each output column comes from: one row per feature.
+
+        Returns
+        -------
+        info : pandas.DataFrame
+            Columns ``feature`` (as :meth:`get_feature_names_out`),
+            ``transformer``, ``representation``, ``kernel``, ``group``,
+            ``weights``, ``dilation``, ``padding``, ``left_shift``, ``bias``,
+            ``channels``, ``pooling``; see :func:`rocketconv.explain.feature_info`.
+        """
+        from ..explain import feature_info
+
+        return feature_info(self)

@@ -1,23 +1,34 @@
-"""A wheel of the checkout works on its own: it carries the bundled problems,
-and the main job runs from it with the checkout out of reach.
+"""The release files of the checkout work on their own: ``python -m build``
+makes an sdist and, from that sdist, a wheel; both carry the bundled problems,
+and the main job runs from each with the checkout out of reach.
 
-The wheel is built once (from a copy of the checkout, so that the build's
-``build/`` and ``*.egg-info`` never land in the tree other runs share),
-installed without dependencies into a temporary ``site`` folder, and used by
-subprocesses whose ``PYTHONPATH`` is that folder and whose working directory
-is elsewhere: the dependencies come from this interpreter's environment,
-rocketconv itself only from the wheel.
+They are built once (from a copy of the checkout, so that the build's
+``build/`` and ``*.egg-info`` never land in the tree other runs share). The
+wheel is installed without dependencies into a temporary ``site`` folder;
+the sdist is installed the way pip installs one (a wheel built from it,
+without build isolation, so offline) into ``site-sdist``. Subprocesses whose
+``PYTHONPATH`` is one of those folders and whose working directory is
+elsewhere use them: the dependencies come from this interpreter's
+environment, rocketconv itself only from the release file.
+
+CI time: one build, two ``--no-deps`` installs and no new virtual
+environment; the README's main job (GunPoint, ItalyPowerDemand,
+BasicMotions) is split between them, GunPoint and ItalyPowerDemand from the
+wheel and BasicMotions from the sdist, whose installed files are checked to
+be byte-identical to the wheel's.
 """
 
 from __future__ import annotations
 
 import csv
+import filecmp
 import importlib.metadata
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -64,34 +75,55 @@ def _check(result: subprocess.CompletedProcess, what: str) -> None:
     )
 
 
-def _build_wheel(source: Path, out: Path) -> Path:
-    """Build a wheel of ``source`` into ``out``, offline when possible."""
-    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out)]
+def _offline() -> list[str]:
+    """Build without isolation (this environment's setuptools) when it can."""
     if _run([sys.executable, "-c", _HAS_BDIST_WHEEL]).returncode == 0:
-        command.append("--no-build-isolation")
-    _check(_run([*command, str(source)], cwd=out.parent), "pip wheel")
+        return ["--no-isolation"]
+    return []
+
+
+def _build(source: Path, out: Path) -> tuple[Path, Path]:
+    """``python -m build`` of ``source`` into ``out``: the sdist, then the
+    wheel built from that sdist."""
+    command = [sys.executable, "-m", "build", *_offline(), "--outdir", str(out)]
+    _check(_run([*command, str(source)], cwd=out.parent), "python -m build")
+    (sdist,) = out.glob("rocketconv-*.tar.gz")
     (wheel,) = out.glob("rocketconv-*.whl")
-    return wheel
+    return sdist, wheel
+
+
+def _install(release: Path, site: Path) -> None:
+    """pip install ``release`` (wheel or sdist) into ``site``, no dependencies."""
+    command = [sys.executable, "-m", "pip", "install", "--no-deps", "--no-compile"]
+    if release.suffix != ".whl" and _offline():
+        command.append("--no-build-isolation")
+    _check(_run([*command, "--target", str(site), str(release)]), "pip install")
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> dict[str, Path]:
-    """The wheel, and the folder it is installed into (no dependencies)."""
+    """The sdist and the wheel, and the folders they are installed into."""
     tmp = tmp_path_factory.mktemp("wheel")
     source = tmp / "source"
     shutil.copytree(REPO, source, ignore=_NOT_SOURCES)
-    wheel = _build_wheel(source, tmp / "dist")
-    site = tmp / "site"
-    install = [sys.executable, "-m", "pip", "install", "--no-deps", "--no-compile"]
-    _check(_run([*install, "--target", str(site), str(wheel)]), "pip install")
+    sdist, wheel = _build(source, tmp / "dist")
     shutil.rmtree(source)
-    return {"wheel": wheel, "site": site, "tmp": tmp}
+    _install(wheel, tmp / "site")
+    _install(sdist, tmp / "site-sdist")
+    return {
+        "sdist": sdist,
+        "wheel": wheel,
+        "site": tmp / "site",
+        "site-sdist": tmp / "site-sdist",
+        "tmp": tmp,
+    }
 
 
-def _python(installed: dict[str, Path], *args: str, cwd: Path):
-    """Run this interpreter with rocketconv importable from the wheel only."""
+def _python(installed: dict[str, Path], *args: str, cwd: Path, site: str = "site"):
+    """Run this interpreter with rocketconv importable from one release file
+    only (``site``: "site" for the wheel, "site-sdist" for the sdist)."""
     env = {k: v for k, v in os.environ.items() if k != "ROCKETCONV_DATA"}
-    env["PYTHONPATH"] = str(installed["site"])
+    env["PYTHONPATH"] = str(installed[site])
     # Nothing but the wheel may supply the data: no user cache either.
     env["XDG_CACHE_HOME"] = str(installed["tmp"] / "xdg-cache")
     cwd.mkdir(parents=True, exist_ok=True)
@@ -139,19 +171,76 @@ def test_load_ucr_from_the_installed_wheel(installed):
     assert set(BUNDLED) <= set(found["names"])
 
 
-def test_main_job_runs_from_the_installed_wheel(installed):
-    site, out = installed["site"], installed["tmp"] / "out"
-    job = ["benchmark", "--datasets", "GunPoint,ItalyPowerDemand", "--out", str(out)]
-    result = _python(
-        installed, "-m", _cli_module(site), *job, cwd=installed["tmp"] / "run-cli"
-    )
-    _check(result, "the main job from the wheel")
+def _main_job(installed: dict[str, Path], site: str, datasets: list[str]) -> None:
+    """``rocketconv benchmark --datasets ...`` from one release file: every
+    dataset finished, with its predictions file."""
+    out = installed["tmp"] / f"out-{site}"
+    job = ["benchmark", "--datasets", ",".join(datasets), "--out", str(out)]
+    module = _cli_module(installed[site])
+    cwd = installed["tmp"] / f"run-cli-{site}"
+    result = _python(installed, "-m", module, *job, cwd=cwd, site=site)
+    _check(result, f"the main job from {site}")
     with open(out / "summary.csv", newline="") as file:
         rows = list(csv.DictReader(file))
     done = {row["dataset"] for row in rows if row.get("status") == "ok"}
-    assert {"GunPoint", "ItalyPowerDemand"} <= done, rows
+    assert set(datasets) <= done, rows
     predictions = sorted(p.parent.name for p in out.glob("*/Predictions/*/*.csv"))
-    assert {"GunPoint", "ItalyPowerDemand"} <= set(predictions)
+    assert set(datasets) <= set(predictions)
+
+
+def test_main_job_runs_from_the_installed_wheel(installed):
+    _main_job(installed, "site", ["GunPoint", "ItalyPowerDemand"])
+
+
+def test_main_job_runs_from_the_installed_sdist(installed):
+    _main_job(installed, "site-sdist", ["BasicMotions"])
+
+
+def _package_files(site: Path) -> dict[str, Path]:
+    """The installed package's files by relative path (no metadata, caches)."""
+    root = site / "rocketconv"
+    return {
+        str(path.relative_to(root)): path
+        for path in root.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def test_sdist_installs_the_same_files_as_the_wheel(installed):
+    """What pip installs from the sdist is the wheel's package, byte for byte
+    (so the wheel's tests hold for the sdist too)."""
+    from_wheel = _package_files(installed["site"])
+    from_sdist = _package_files(installed["site-sdist"])
+    assert sorted(from_sdist) == sorted(from_wheel)
+    differ = [
+        name
+        for name, path in from_sdist.items()
+        if not filecmp.cmp(path, from_wheel[name], shallow=False)
+    ]
+    assert not differ, differ
+
+
+def test_sdist_has_what_a_build_needs_and_no_bloat(installed):
+    with tarfile.open(installed["sdist"]) as sdist:
+        names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
+    for needed in (
+        "pyproject.toml",
+        "README.md",
+        "LICENSE",
+        "CHANGELOG.md",
+        "rocketconv/py.typed",
+        "rocketconv/datasets/bundled/SOURCES.md",
+        "rocketconv/datasets/bundled/GunPoint/GunPoint_TRAIN.tsv",
+        "rocketconv/datasets/bundled/BasicMotions/BasicMotions_TEST.ts",
+        "rocketconv/evaluation/published/authors.csv",
+        "tests/datasets/test_wheel.py",
+    ):
+        assert needed in names, needed
+    top = {name.split("/", 1)[0] for name in names}
+    for unwanted in (".venv", ".git", "benchmarks", "docs", "notebooks", "dist"):
+        assert unwanted not in top, (unwanted, sorted(top))
+    cached = [n for n in names if "__pycache__" in n or n.endswith((".nbc", ".pyc"))]
+    assert not cached, cached[:5]
 
 
 def test_console_script_is_in_the_wheel(installed):
