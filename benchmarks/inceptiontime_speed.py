@@ -12,9 +12,23 @@ several threads it also counts spin-waiting). The PyTorch model is written
 here, layer for layer the Keras reference: Keras 'same' padding for even
 kernels, no conv bias, BatchNorm momentum 0.99 / eps 1e-3, Adam eps 1e-7.
 
+A second table times a whole ``fit`` of one network (``--fit-shapes``, e.g.
+``50x150:6`` = 50 cases of length 150 for 6 epochs): rocketconv's
+``InceptionTimeClassifier(n_estimators=1, n_epochs=E).fit`` (everything
+included: checks, BatchNorm recalibration; compilation excluded by a
+one-epoch fit first) against building the same network and Adam in PyTorch
+and training it for E epochs (after one throw-away epoch). ``--profile``
+adds the share of one steady numpy epoch (with the network's construction)
+spent in each function (cProfile, own time: a BLAS product counts in the
+function that calls it), to say where the time goes.
+
 Usage::
 
     python benchmarks/inceptiontime_speed.py --torch-python TORCH_VENV/bin/python
+
+Writes ``benchmarks/results/<--name>.csv`` (epochs, default
+``inceptiontime_speed``), ``<--name>_fit.csv`` and ``<--name>_profile_<length>.csv``,
+each with its ``.json`` of machine facts.
 """
 
 from __future__ import annotations
@@ -27,6 +41,8 @@ import sys
 import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 THREAD_VARIABLES = (
     "OMP_NUM_THREADS",
@@ -152,37 +168,143 @@ def run_torch(args):
     return times, n_params
 
 
-def child(args):
-    if args.backend == "numpy":
-        out = {"times": run_numpy(args)}
-    else:
-        times, n_params = run_torch(args)
-        out = {"times": times, "n_params": n_params}
-    print(json.dumps(out))
+def fit_numpy(args):
+    """Seconds of a whole one-network fit for ``args.epochs`` epochs."""
+    from rocketconv import InceptionTimeClassifier
+
+    X, y = data(args.n_cases, args.length)
+
+    def fit(epochs):
+        model = InceptionTimeClassifier(n_estimators=1, n_epochs=epochs, random_state=0)
+        start = time.perf_counter()
+        model.fit(X, y)
+        return time.perf_counter() - start
+
+    first = fit(1)  # compiles the kernels
+    return {"first_s": first, "fit_s": min(fit(args.epochs) for _ in range(2))}
 
 
-def launch(backend, python, length, args):
+def fit_torch(args):
+    """Seconds to build the network and Adam and train ``args.epochs`` epochs."""
+    import torch
+    from torch import nn
+
+    torch.set_num_threads(args.threads)
+    X, y = data(args.n_cases, args.length)
+    X, y = torch.from_numpy(X), torch.from_numpy(y)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def fit(epochs):
+        start = time.perf_counter()
+        torch.manual_seed(0)
+        net = torch_inception_network(1, 2)
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3, eps=1e-7)
+        net.train()
+        for epoch in range(epochs):
+            order = torch.from_numpy(np.random.default_rng(epoch).permutation(len(X)))
+            for first in range(0, len(X), 64):
+                batch = order[first : first + 64]
+                opt.zero_grad()
+                loss_fn(net(X[batch]), y[batch]).backward()
+                opt.step()
+        return time.perf_counter() - start
+
+    first = fit(1)
+    return {"first_s": first, "fit_s": min(fit(args.epochs) for _ in range(2))}
+
+
+def profile_numpy(args):
+    """Share of one steady epoch's time per function (own time), top 15."""
+    import cProfile
+    import pstats
+
+    args.repeats = 0
+    run_numpy(args)  # compile and warm up
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run_numpy(args)
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats
+    total = sum(entry[2] for entry in stats.values())
+    rows = sorted(
+        (
+            (f"{os.path.basename(file)}:{name}", entry[2] / total)
+            for (file, _, name), entry in stats.items()
+        ),
+        key=lambda row: -row[1],
+    )
+    return {"profile": rows[:15]}
+
+
+def torch_child(args):
+    times, n_params = run_torch(args)
+    return {"times": times, "n_params": n_params}
+
+
+CHILDREN = {
+    "numpy": lambda args: {"times": run_numpy(args)},
+    "torch": torch_child,
+    "fit-numpy": fit_numpy,
+    "fit-torch": fit_torch,
+    "profile-numpy": profile_numpy,
+}
+
+
+def launch(backend, python, length, args, n_cases=None, epochs=1):
+    """Run one child in a fresh process with every thread pool at --threads."""
     env = dict(os.environ)
     for name in THREAD_VARIABLES:
         env[name] = str(args.threads)
     cmd = [
-        python,
-        os.path.abspath(__file__),
-        "--child",
-        backend,
-        "--length",
-        str(length),
-        "--threads",
-        str(args.threads),
-        "--n-cases",
-        str(args.n_cases),
-        "--repeats",
-        str(args.repeats),
-    ]
+        python, os.path.abspath(__file__), "--child", backend,
+        "--length", str(length), "--threads", str(args.threads),
+        "--n-cases", str(n_cases or args.n_cases), "--repeats", str(args.repeats),
+        "--epochs", str(epochs),
+    ]  # fmt: skip
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"{backend} failed:\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def epoch_row(length, args):
+    ours = launch("numpy", sys.executable, length, args)
+    torch_ = launch("torch", args.torch_python, length, args)
+    best = {
+        who: [min(t[i] for t in run["times"][1:]) for i in (0, 1)]
+        for who, run in (("ours", ours), ("torch", torch_))
+    }
+    return {
+        "n_cases": args.n_cases,
+        "length": length,
+        "threads": args.threads,
+        "ours_first_epoch_s": ours["times"][0][0],
+        "ours_epoch_s": best["ours"][0],
+        "torch_first_epoch_s": torch_["times"][0][0],
+        "torch_epoch_s": best["torch"][0],
+        "wall_ratio": best["ours"][0] / best["torch"][0],
+        "ours_epoch_cpu_s": best["ours"][1],
+        "torch_epoch_cpu_s": best["torch"][1],
+        "cpu_ratio": best["ours"][1] / best["torch"][1],
+        "torch_params": torch_["n_params"],
+    }
+
+
+def fit_row(shape, args):
+    size, epochs = shape.split(":")
+    n_cases, length = map(int, size.split("x"))
+    ours = launch("fit-numpy", sys.executable, length, args, n_cases, int(epochs))
+    torch_ = launch("fit-torch", args.torch_python, length, args, n_cases, int(epochs))
+    return {
+        "n_cases": n_cases,
+        "length": length,
+        "epochs": int(epochs),
+        "threads": args.threads,
+        "ours_first_fit_s": ours["first_s"],
+        "ours_fit_s": ours["fit_s"],
+        "torch_fit_s": torch_["fit_s"],
+        "fit_ratio": ours["fit_s"] / torch_["fit_s"],
+    }
 
 
 def main():
@@ -193,50 +315,38 @@ def main():
         help="a Python with torch installed (or ROCKETCONV_TORCH_PYTHON)",
     )
     parser.add_argument("--lengths", type=int, nargs="+", default=[150, 500])
+    parser.add_argument("--fit-shapes", nargs="*", default=["50x150:6", "200x500:2"])
+    parser.add_argument("--profile", action="store_true")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--n-cases", type=int, default=256)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--child", choices=["numpy", "torch"])
-    parser.add_argument("--length", type=int)
+    parser.add_argument("--name", default="inceptiontime_speed", help="results stem")
+    parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
+    parser.add_argument("--length", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--epochs", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        args.backend = args.child
-        child(args)
+        print(json.dumps(CHILDREN[args.child](args)))
         return
 
     import pandas as pd
+    from _common import write_results
 
-    rows = []
-    for length in args.lengths:
-        ours = launch("numpy", sys.executable, length, args)
-        torch_ = launch("torch", args.torch_python, length, args)
-        wall_ours = min(t[0] for t in ours["times"][1:])
-        wall_torch = min(t[0] for t in torch_["times"][1:])
-        cpu_ours = min(t[1] for t in ours["times"][1:])
-        cpu_torch = min(t[1] for t in torch_["times"][1:])
-        rows.append(
-            {
-                "length": length,
-                "threads": args.threads,
-                "ours first (s)": ours["times"][0][0],
-                "ours wall (s)": wall_ours,
-                "torch first (s)": torch_["times"][0][0],
-                "torch wall (s)": wall_torch,
-                "wall ratio": wall_ours / wall_torch,
-                "ours cpu (s)": cpu_ours,
-                "torch cpu (s)": cpu_torch,
-                "cpu ratio": cpu_ours / cpu_torch,
-                "torch params": torch_["n_params"],
-            }
-        )
-    table = pd.DataFrame(rows)
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    os.makedirs(os.path.join(os.path.dirname(__file__), "results"), exist_ok=True)
-    table.to_csv(
-        os.path.join(os.path.dirname(__file__), "results", "inceptiontime_speed.csv"),
-        index=False,
-    )
+    notes = {"threads": args.threads, "batch_size": 64, "torch_python": "peer venv"}
+    epochs = pd.DataFrame([epoch_row(length, args) for length in args.lengths])
+    write_results(epochs, args.name, notes=notes)
+    print(epochs.round(3).to_string(index=False))
+    if args.fit_shapes:
+        fits = pd.DataFrame([fit_row(shape, args) for shape in args.fit_shapes])
+        write_results(fits, f"{args.name}_fit", notes=notes)
+        print(fits.round(3).to_string(index=False))
+    if args.profile:
+        for length in args.lengths:
+            shares = launch("profile-numpy", sys.executable, length, args)["profile"]
+            table = pd.DataFrame(shares, columns=["function", "share_of_epoch"])
+            table.insert(0, "length", length)
+            write_results(table, f"{args.name}_profile_{length}", notes=notes)
+            print(table.round(3).to_string(index=False))
 
 
 if __name__ == "__main__":

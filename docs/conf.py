@@ -71,7 +71,7 @@ autosummary_ignore_module_all = False  # document what __all__ says
 # rocketconv's lazy __dir__ lists __all__ but not "__all__" itself, which
 # autosummary looks for before it lists imported names
 autosummary_imported_members = True
-autodoc_default_options = {"inherited-members": False}
+autodoc_default_options: dict[str, object] = {}
 # the page's table of contents: "fit()", not "RocketClassifier.fit()"
 toc_object_entries_show_parents = "hide"
 autodoc_typehints = "none"  # numpydoc's Parameters sections carry the types

@@ -4,6 +4,9 @@ the two that scikit-learn does not provide as they are needed here.
 * ``choose_head``: ``"auto"`` is a function of ``n_cases`` and
   ``n_features`` only (never of the machine's current load), so the same
   seed gives the same model anywhere.
+* ``fit_head``: the chosen head, fitted on a feature stream (by
+  ``RocketClassifier.fit``, and again on the kept features by
+  ``rocketconv.pruning``).
 * ``fit_ridge_head``: the published scaler + RidgeClassifierCV with alpha
   chosen by leave-one-out, and a temperature calibrated on the leave-one-out
   decision values.
@@ -11,30 +14,40 @@ the two that scikit-learn does not provide as they are needed here.
   too large for an in-memory logistic regression; it takes a feature matrix
   or a :class:`~rocketconv._sources.FeatureStream` (an out-of-core source,
   transformed again each epoch).
-* ``fit_streaming_ridge_head``: the exact streaming ridge
-  (``rocketconv._streaming_ridge``), the ridge head without the feature
-  matrix.
+* the streaming ridge head is ``rocketconv._streaming_ridge``: the exact
+  ridge head without the feature matrix.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from typing import Any, TypeAlias
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+from numpy.typing import ArrayLike
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.linear_model import LogisticRegression, RidgeClassifierCV, SGDClassifier
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import LabelEncoder, StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 
 from . import _streaming_ridge
 from ._sources import FeatureStream
+from ._validation import check_sample_weight
 from .calibration import LeaveOneOutSquaredError, TemperatureScaler
 
 DEFAULT_ALPHAS = np.logspace(-3, 3, 10)
 # the mini-batch softmax takes at least this many single-case SGD steps
 MIN_CASE_UPDATES = 100_000
 HEADS = ("auto", "ridge", "streaming_ridge", "logistic")
+
+# class_weight as the heads take it: keyed by integer codes, or "balanced"
+ClassWeight: TypeAlias = dict[int, float] | str | None
+# random_state as the estimators take it
+Seed: TypeAlias = int | np.integer | np.random.RandomState | None
+# a fitted head: a Pipeline (scaler + linear model) or the mini-batch softmax
+Head: TypeAlias = "Pipeline | MiniBatchSoftmax"
 
 
 def ridge_memory_bytes(n_cases: int, n_features: int) -> int:
@@ -96,24 +109,23 @@ def choose_head(
     return head
 
 
-def fit_streaming_ridge_head(
-    scaler, stream: FeatureStream, codes, n_classes, alphas, class_weight, weights
-):
-    """The exact streaming ridge (``rocketconv._streaming_ridge``); returns
-    ``(pipeline, calibrator)`` like :func:`fit_ridge_head`."""
-    return _streaming_ridge.fit_streaming_ridge(
-        scaler,
-        stream,
-        stream.n_features,
-        codes,
-        n_classes,
-        alphas,
-        class_weight,
-        weights,
-    )
+def check_alphas(alphas: ArrayLike | None, where: str) -> np.ndarray:
+    """The ridge penalties to search: ``DEFAULT_ALPHAS`` for None, else the
+    given ones as a 1-D float64 array (non-empty, positive, finite)."""
+    if alphas is None:
+        return DEFAULT_ALPHAS
+    values = np.asarray(alphas, dtype=np.float64).ravel()
+    if values.size == 0 or not np.all(np.isfinite(values)) or np.any(values <= 0):
+        raise ValueError(
+            f"{where}: alphas must be a non-empty list of positive, finite "
+            f"penalties, got {alphas!r}."
+        )
+    return values
 
 
-def encode_class_weight(class_weight, encoder: LabelEncoder):
+def encode_class_weight(
+    class_weight: dict[Any, float] | str | None, encoder: LabelEncoder
+) -> ClassWeight:
     """The heads see integer codes, so a dict keyed by labels is re-keyed."""
     if isinstance(class_weight, dict):
         unknown = set(class_weight) - set(encoder.classes_.tolist())
@@ -123,14 +135,95 @@ def encode_class_weight(class_weight, encoder: LabelEncoder):
     return class_weight
 
 
-def seed_of(random_state) -> int | None:
+def check_weights(
+    sample_weight: ArrayLike | None,
+    codes: np.ndarray,
+    classes: np.ndarray,
+    classifier: Any,
+) -> np.ndarray | None:
+    """The checked ``sample_weight`` (or None) of the cases of ``codes``.
+
+    Classification needs two classes in ``classes``, and with weights two
+    classes of non-zero weight; the errors name ``classifier``.
+    """
+    where = type(classifier).__name__
+    if len(classes) < 2:
+        raise ValueError(
+            f"{where}: y has 1 class ({classes[0]!r}); classification "
+            "needs at least two."
+        )
+    if sample_weight is None:
+        return None
+    weights = check_sample_weight(sample_weight, len(codes), classifier)
+    if len(np.unique(codes[weights > 0])) < 2:
+        raise ValueError(
+            f"{where}: only one class has non-zero sample weight; "
+            "classification needs at least two."
+        )
+    return weights
+
+
+def seed_of(random_state: Seed) -> int | None:
     """An int seed (or None) for heads that take one."""
-    if random_state is None or isinstance(random_state, int | np.integer):
-        return random_state
+    if random_state is None:
+        return None
+    if isinstance(random_state, int | np.integer):
+        return int(random_state)
     return int(random_state.randint(2**31 - 1))
 
 
-def fit_ridge_head(scaler, features, codes, n_classes, alphas, class_weight, weights):
+def fit_head(
+    kind: str,
+    scaler: TransformerMixin,
+    stream: FeatureStream,
+    codes: np.ndarray,
+    n_classes: int,
+    alphas: np.ndarray,
+    class_weight: ClassWeight,
+    weights: np.ndarray | None,
+    random_state: Seed,
+) -> tuple[Head, TemperatureScaler | None]:
+    """The head of ``kind`` (a :func:`choose_head` answer) on ``stream``.
+
+    Returns ``(head, calibrator)``; the calibrator (of the ridge heads'
+    probabilities) is None for the logistic and mini-batch heads. The
+    streaming ridge and the mini-batch softmax iterate ``stream``; the
+    in-memory heads take its feature matrix (collected if it has none).
+    ``scaler`` is the published scaler, used by the ridge heads only.
+    """
+    if kind == "streaming_ridge":
+        return _streaming_ridge.fit_streaming_ridge(
+            scaler,
+            stream,
+            stream.n_features,
+            codes,
+            n_classes,
+            alphas,
+            class_weight,
+            weights,
+        )
+    if kind == "minibatch":
+        softmax = MiniBatchSoftmax(
+            class_weight=class_weight, random_state=seed_of(random_state)
+        )
+        return softmax.fit(stream, codes, weights), None
+    features = stream.collect() if stream.features is None else stream.features
+    if kind == "ridge":
+        return fit_ridge_head(
+            scaler, features, codes, n_classes, alphas, class_weight, weights
+        )
+    return fit_logistic_head(features, codes, class_weight, weights, random_state), None
+
+
+def fit_ridge_head(
+    scaler: TransformerMixin,
+    features: np.ndarray,
+    codes: np.ndarray,
+    n_classes: int,
+    alphas: np.ndarray,
+    class_weight: ClassWeight,
+    weights: np.ndarray | None,
+) -> tuple[Pipeline, TemperatureScaler]:
     """Scaler + RidgeClassifierCV, and the temperature of its probabilities.
 
     Returns ``(pipeline, calibrator)``. Alpha is selected by the same
@@ -154,7 +247,13 @@ def fit_ridge_head(scaler, features, codes, n_classes, alphas, class_weight, wei
     return head, TemperatureScaler().fit(loo[usable], codes[usable])
 
 
-def fit_logistic_head(features, codes, class_weight, weights, random_state):
+def fit_logistic_head(
+    features: np.ndarray,
+    codes: np.ndarray,
+    class_weight: ClassWeight,
+    weights: np.ndarray | None,
+    random_state: Seed,
+) -> Pipeline:
     """StandardScaler + LogisticRegression (lbfgs, up to 1000 iterations).
 
     ``tol=1e-6``: at scikit-learn's default 1e-4, lbfgs stops after ~15
@@ -179,19 +278,24 @@ class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        n_epochs=20,
-        chunk_size=4096,
-        alpha=1e-4,
-        class_weight=None,
-        random_state=None,
-    ):
+        n_epochs: int = 20,
+        chunk_size: int = 4096,
+        alpha: float = 1e-4,
+        class_weight: ClassWeight = None,
+        random_state: int | None = None,
+    ) -> None:
         self.n_epochs = n_epochs
         self.chunk_size = chunk_size
         self.alpha = alpha
         self.class_weight = class_weight
         self.random_state = random_state
 
-    def fit(self, X, y, sample_weight=None) -> MiniBatchSoftmax:
+    def fit(
+        self,
+        X: np.ndarray | FeatureStream,
+        y: np.ndarray,
+        sample_weight: np.ndarray | None = None,
+    ) -> MiniBatchSoftmax:
         """SGD on a feature matrix or a :class:`FeatureStream` (see
         :meth:`_fit_stream`)."""
         if self.class_weight is not None:
@@ -203,13 +307,8 @@ class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
             if X.features is None:
                 return self._fit_stream(X, y, sample_weight)
             X = X.features
-        self.scaler_ = StandardScaler()
-        for start in range(0, len(X), self.chunk_size):
-            self.scaler_.partial_fit(X[start : start + self.chunk_size])
-        self.classes_ = np.unique(y)
-        self.sgd_ = SGDClassifier(
-            loss="log_loss", alpha=self.alpha, random_state=self.random_state
-        )
+        chunks = range(0, len(X), self.chunk_size)
+        self._start((X[start : start + self.chunk_size] for start in chunks), y)
         if len(X) <= self.chunk_size:  # one chunk: SGD's own epochs, in Cython
             self.sgd_.set_params(max_iter=self._epochs(len(X)), tol=None)
             scaled = self.scaler_.transform(X)
@@ -218,30 +317,20 @@ class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
         rng = np.random.RandomState(self.random_state)
         for _ in range(self._epochs(len(X))):
             order = rng.permutation(len(X))
-            for start in range(0, len(X), self.chunk_size):
+            for start in chunks:
                 rows = np.sort(order[start : start + self.chunk_size])
-                weights = None if sample_weight is None else sample_weight[rows]
-                self.sgd_.partial_fit(
-                    self.scaler_.transform(X[rows]),
-                    y[rows],
-                    classes=self.classes_,
-                    sample_weight=weights,
-                )
+                self._step(X[rows], y, rows, sample_weight)
         return self
 
-    def _fit_stream(self, stream: FeatureStream, y, sample_weight) -> MiniBatchSoftmax:
+    def _fit_stream(
+        self, stream: FeatureStream, y: np.ndarray, sample_weight: np.ndarray | None
+    ) -> MiniBatchSoftmax:
         """Out of core: one pass for the scaler, then each epoch one pass over
         the source's chunks (transformed again: an epoch costs a transform),
         chunks in a random order and each chunk's rows shuffled. Rows are
         mixed within a chunk only: data stored sorted by class should be
         shuffled once on disk."""
-        self.scaler_ = StandardScaler()
-        for _, features in stream:
-            self.scaler_.partial_fit(features)
-        self.classes_ = np.unique(y)
-        self.sgd_ = SGDClassifier(
-            loss="log_loss", alpha=self.alpha, random_state=self.random_state
-        )
+        self._start((features for _, features in stream), y)
         rng = np.random.RandomState(self.random_state)
         n_chunks = len(stream.bounds())
         for _ in range(self._epochs(stream.n_cases)):
@@ -249,15 +338,35 @@ class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
                 order = rng.permutation(len(features))
                 for offset in range(0, len(features), self.chunk_size):
                     rows = np.sort(order[offset : offset + self.chunk_size])
-                    cases = start + rows
-                    weights = None if sample_weight is None else sample_weight[cases]
-                    self.sgd_.partial_fit(
-                        self.scaler_.transform(features[rows]),
-                        y[cases],
-                        classes=self.classes_,
-                        sample_weight=weights,
-                    )
+                    self._step(features[rows], y, start + rows, sample_weight)
         return self
+
+    def _start(self, chunks: Iterable[np.ndarray], y: np.ndarray) -> None:
+        """The scaler fitted over ``chunks`` (all the features, in turn), the
+        classes, and an untrained SGD softmax."""
+        self.scaler_ = StandardScaler()
+        for features in chunks:
+            self.scaler_.partial_fit(features)
+        self.classes_ = np.unique(y)
+        self.sgd_ = SGDClassifier(
+            loss="log_loss", alpha=self.alpha, random_state=self.random_state
+        )
+
+    def _step(
+        self,
+        features: np.ndarray,
+        y: np.ndarray,
+        cases: np.ndarray,
+        sample_weight: np.ndarray | None,
+    ) -> None:
+        """One SGD update on the scaled ``features`` of ``cases``."""
+        weights = None if sample_weight is None else sample_weight[cases]
+        self.sgd_.partial_fit(
+            self.scaler_.transform(features),
+            y[cases],
+            classes=self.classes_,
+            sample_weight=weights,
+        )
 
     def _epochs(self, n_cases: int) -> int:
         """``n_epochs``, or more for small data: at least MIN_CASE_UPDATES
@@ -265,11 +374,14 @@ class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
         left after a few dozen steps (large data keeps ``n_epochs``)."""
         return max(self.n_epochs, -(-MIN_CASE_UPDATES // max(n_cases, 1)))
 
-    def decision_function(self, X) -> np.ndarray:
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        """The softmax's decision values on features ``X``."""
         return self.sgd_.decision_function(self.scaler_.transform(X))
 
-    def predict_proba(self, X) -> np.ndarray:
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Class probabilities on features ``X``."""
         return self.sgd_.predict_proba(self.scaler_.transform(X))
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predicted classes on features ``X``."""
         return self.classes_[self.sgd_.predict(self.scaler_.transform(X))]

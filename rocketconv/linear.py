@@ -30,10 +30,12 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.linear_model import RidgeCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import Tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -54,7 +56,9 @@ from .scalers import L2ColumnScaler  # noqa: F401  (re-exported)
 PREDICT_CHUNK = 4096
 
 
-def resolve_transformer(transformer: Any, random_state=None, n_jobs=1):
+def resolve_transformer(
+    transformer: Any, random_state: _heads.Seed = None, n_jobs: int | None = 1
+) -> Any:
     """A fresh transformer from a registered name or an instance.
 
     The classifier's ``n_jobs`` always wins: an instance is cloned with the
@@ -79,22 +83,10 @@ def resolve_transformer(transformer: Any, random_state=None, n_jobs=1):
     return transformer
 
 
-def _check_alphas(alphas, where: str) -> np.ndarray:
-    if alphas is None:
-        return _heads.DEFAULT_ALPHAS
-    values = np.asarray(alphas, dtype=np.float64).ravel()
-    if values.size == 0 or not np.all(np.isfinite(values)) or np.any(values <= 0):
-        raise ValueError(
-            f"{where}: alphas must be a non-empty list of positive, finite "
-            f"penalties, got {alphas!r}."
-        )
-    return values
-
-
 class _RocketBase(BaseEstimator):
     """Shared plumbing: parameter checks, the transformer, chunked features."""
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: dict[str, list[Any]] = {
         "transformer": [str, HasMethods(["fit", "transform"])],
         "alphas": ["array-like", None],
         "n_jobs": [Integral, None],
@@ -114,9 +106,21 @@ class _RocketBase(BaseEstimator):
                     f"{where}: {self.transformer!r} is not a convolution "
                     f"transformer; choose one of {transformer_keys()}."
                 )
-        return _check_alphas(self.alphas, where)
+        return _heads.check_alphas(self.alphas, where)
 
-    def _fit_features(self, X) -> _sources.FeatureStream:
+    def _check_fit_input(
+        self, X: Any, y: ArrayLike, regression: bool = False
+    ) -> tuple[Any, np.ndarray, int]:
+        """``(X, y, n_cases)`` checked: X an array, a list of series or (input
+        larger than memory) a ChunkSource."""
+        source = _sources.as_source(X, self, allow_nan=self._allows_nan())
+        if source is None:
+            X = check_X(X, self, allow_nan=self._allows_nan())
+        n_cases = len(X) if source is None else len(source)
+        y = check_y(y, n_cases, self, regression=regression)
+        return X if source is None else source, y, n_cases
+
+    def _fit_features(self, X: Any) -> _sources.FeatureStream:
         """Fit the transformer; the features of the training cases as a stream.
 
         ``X`` is validated in-memory input (its features are computed here,
@@ -150,7 +154,7 @@ class _RocketBase(BaseEstimator):
             self.n_features_in_ = n_features_in
         return stream
 
-    def _head_outputs(self, X, method: str) -> np.ndarray:
+    def _head_outputs(self, X: Any, method: str) -> np.ndarray:
         """``head_.method(features)`` chunk by chunk, features in float64.
 
         Out-of-core input (and any array inside a joblib dask backend) is
@@ -180,7 +184,7 @@ class _RocketBase(BaseEstimator):
     def _allows_nan(self) -> bool:
         return getattr(self.transformer, "missing_values", None) == "interpolate"
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         tags.input_tags.allow_nan = self._allows_nan()
@@ -271,7 +275,7 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
     True
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: dict[str, list[Any]] = {
         **_RocketBase._parameter_constraints,
         "estimator": [StrOptions(set(_heads.HEADS))],
         "class_weight": [dict, StrOptions({"balanced"}), None],
@@ -282,16 +286,16 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
 
     def __init__(
         self,
-        transformer="minirocket",
-        estimator="auto",
-        alphas=None,
-        class_weight=None,
-        ridge_max_cases=10_000,
-        minibatch_threshold=50_000,
-        n_jobs=1,
-        random_state=None,
-        keep_features=None,
-    ):
+        transformer: Any = "minirocket",
+        estimator: str = "auto",
+        alphas: ArrayLike | None = None,
+        class_weight: dict[Any, float] | str | None = None,
+        ridge_max_cases: int = 10_000,
+        minibatch_threshold: int = 50_000,
+        n_jobs: int | None = 1,
+        random_state: _heads.Seed = None,
+        keep_features: float | None = None,
+    ) -> None:
         self.transformer = transformer
         self.estimator = estimator
         self.alphas = alphas
@@ -302,7 +306,9 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
         self.random_state = random_state
         self.keep_features = keep_features
 
-    def fit(self, X, y, sample_weight=None) -> RocketClassifier:
+    def fit(
+        self, X: Any, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> RocketClassifier:
         """Fit the transformer on X, then the head on its features.
 
         Parameters
@@ -317,17 +323,13 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
         self : object
         """
         alphas = self._check_params()
-        source = _sources.as_source(X, self, allow_nan=self._allows_nan())
-        if source is None:
-            X = check_X(X, self, allow_nan=self._allows_nan())
-        n_cases = len(X) if source is None else len(source)
-        y = check_y(y, n_cases, self)
+        X, y, _ = self._check_fit_input(X, y)
         encoder = LabelEncoder().fit(y)
         self.classes_ = encoder.classes_
         codes = encoder.transform(y)
         class_weight = _heads.encode_class_weight(self.class_weight, encoder)
-        sample_weight = self._check_weights(sample_weight, codes, n_cases)
-        stream = self._fit_features(X if source is None else source)
+        weights = _heads.check_weights(sample_weight, codes, self.classes_, self)
+        stream = self._fit_features(X)
         self.head_kind_ = _heads.choose_head(
             self.estimator,
             stream.n_cases,
@@ -335,77 +337,38 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
             self.ridge_max_cases,
             self.minibatch_threshold,
         )
-        self.calibrator_ = None
         # the in-memory heads need every feature at once; the streaming ridge
         # and the mini-batch softmax iterate the stream (a source: re-read)
-        features = stream.features
-        if features is None and self.head_kind_ in ("ridge", "logistic"):
-            features = stream.collect()
-        if self.head_kind_ == "streaming_ridge":
-            self.head_, self.calibrator_ = _heads.fit_streaming_ridge_head(
-                published_scaler(self.transformer_),
-                stream,
-                codes,
-                len(self.classes_),
-                alphas,
-                class_weight,
-                sample_weight,
-            )
-        elif self.head_kind_ == "ridge":
-            self.head_, self.calibrator_ = _heads.fit_ridge_head(
-                published_scaler(self.transformer_),
-                features,
-                codes,
-                len(self.classes_),
-                alphas,
-                class_weight,
-                sample_weight,
-            )
-        elif self.head_kind_ == "logistic":
-            self.head_ = _heads.fit_logistic_head(
-                features, codes, class_weight, sample_weight, self.random_state
-            )
-        else:
-            seed = _heads.seed_of(self.random_state)
-            self.head_ = _heads.MiniBatchSoftmax(
-                class_weight=class_weight, random_state=seed
-            )
-            self.head_.fit(stream, codes, sample_weight)
+        if stream.features is None and self.head_kind_ in ("ridge", "logistic"):
+            stream = _sources.FeatureStream.from_matrix(stream.collect())
+        self.head_, self.calibrator_ = _heads.fit_head(
+            self.head_kind_,
+            published_scaler(self.transformer_),
+            stream,
+            codes,
+            len(self.classes_),
+            alphas,
+            class_weight,
+            weights,
+            self.random_state,
+        )
         if self.keep_features is not None:  # detach units, refit the head
             pruning.prune_fitted_classifier(
-                self, features, codes, alphas, class_weight, sample_weight
+                self, stream.features, codes, alphas, class_weight, weights
             )
         return self
 
-    def _check_weights(self, sample_weight, codes, n_cases) -> np.ndarray | None:
-        """Two classes needed; weights non-negative with two weighted classes."""
-        where = type(self).__name__
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"{where}: y has 1 class ({self.classes_[0]!r}); classification "
-                "needs at least two."
-            )
-        if sample_weight is None:
-            return None
-        weights = check_sample_weight(sample_weight, n_cases, self)
-        if len(np.unique(codes[weights > 0])) < 2:
-            raise ValueError(
-                f"{where}: only one class has non-zero sample weight; "
-                "classification needs at least two."
-            )
-        return weights
-
-    def decision_function(self, X) -> np.ndarray:
+    def decision_function(self, X: Any) -> np.ndarray:
         """Decision values of the head (one column per class, or 1-D for two
         classes)."""
         return self._head_outputs(X, "decision_function")
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: Any) -> np.ndarray:
         """Predicted class labels."""
         codes = self._head_outputs(X, "predict")
         return self.classes_[np.asarray(codes, dtype=int)]
 
-    def predict_proba(self, X) -> np.ndarray:
+    def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (n_cases, n_classes), columns in
         ``classes_`` order. Calibrated on leave-one-out decision values for
         the ridge head."""
@@ -414,7 +377,7 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
             return self._head_outputs(X, "predict_proba")
         return self.calibrator_.predict_proba(self.decision_function(X))
 
-    def explain(self, X) -> np.ndarray | list[np.ndarray]:
+    def explain(self, X: Any) -> np.ndarray | list[np.ndarray]:
         """Exact timepoint attributions of the decision function.
 
         Each case's decision function split over the (channel, timepoint)
@@ -500,30 +463,33 @@ class RocketRegressor(RegressorMixin, _RocketBase):
     """
 
     def __init__(
-        self, transformer="minirocket", alphas=None, n_jobs=1, random_state=None
-    ):
+        self,
+        transformer: Any = "minirocket",
+        alphas: ArrayLike | None = None,
+        n_jobs: int | None = 1,
+        random_state: _heads.Seed = None,
+    ) -> None:
         self.transformer = transformer
         self.alphas = alphas
         self.n_jobs = n_jobs
         self.random_state = random_state
 
-    def fit(self, X, y, sample_weight=None) -> RocketRegressor:
+    def fit(
+        self, X: Any, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> RocketRegressor:
         """Fit the transformer, then RidgeCV on its scaled features."""
         alphas = self._check_params()
-        source = _sources.as_source(X, self, allow_nan=self._allows_nan())
-        if source is None:
-            X = check_X(X, self, allow_nan=self._allows_nan())
-        n_cases = len(X) if source is None else len(source)
-        y = check_y(y, n_cases, self, regression=True)
+        X, y, n_cases = self._check_fit_input(X, y, regression=True)
+        weights = None
         if sample_weight is not None:
-            sample_weight = check_sample_weight(sample_weight, n_cases, self)
+            weights = check_sample_weight(sample_weight, n_cases, self)
         # RidgeCV needs every feature at once, also for out-of-core input
-        features = self._fit_features(X if source is None else source).collect()
+        features = self._fit_features(X).collect()
         scaler = published_scaler(self.transformer_)
         self.head_ = make_pipeline(scaler, RidgeCV(alphas=alphas))
-        self.head_.fit(features, y, ridgecv__sample_weight=sample_weight)
+        self.head_.fit(features, y, ridgecv__sample_weight=weights)
         return self
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: Any) -> np.ndarray:
         """Predicted targets."""
         return self._head_outputs(X, "predict")

@@ -61,6 +61,7 @@ from threadpoolctl import threadpool_limits
 
 from . import _heads
 from ._registry import published_scaler
+from ._sources import FeatureStream
 
 __all__ = [
     "PruningSummary",
@@ -356,47 +357,6 @@ def _published_scaler(transformer: Any) -> Any:
     return ColumnTransformer(blocks) if len(blocks) > 1 else blocks[0][1]
 
 
-def _refit_head(
-    classifier: Any,
-    features: np.ndarray,
-    codes: np.ndarray,
-    alphas: np.ndarray,
-    class_weight: Any,
-    sample_weight: np.ndarray | None,
-) -> None:
-    """The head of ``classifier.head_kind_``, fitted again on ``features``."""
-    if classifier.head_kind_ == "ridge":
-        classifier.head_, classifier.calibrator_ = _heads.fit_ridge_head(
-            _published_scaler(classifier.transformer_),
-            features,
-            codes,
-            len(classifier.classes_),
-            alphas,
-            class_weight,
-            sample_weight,
-        )
-    elif classifier.head_kind_ == "logistic":
-        classifier.head_ = _heads.fit_logistic_head(
-            features, codes, class_weight, sample_weight, classifier.random_state
-        )
-    elif classifier.head_kind_ == "streaming_ridge":
-        from ._sources import FeatureStream
-
-        classifier.head_, classifier.calibrator_ = _heads.fit_streaming_ridge_head(
-            _published_scaler(classifier.transformer_),
-            FeatureStream.from_matrix(features),
-            codes,
-            len(classifier.classes_),
-            alphas,
-            class_weight,
-            sample_weight,
-        )
-    else:
-        seed = _heads.seed_of(classifier.random_state)
-        head = _heads.MiniBatchSoftmax(class_weight=class_weight, random_state=seed)
-        classifier.head_ = head.fit(features, codes, sample_weight)
-
-
 def prune_fitted_classifier(
     classifier: Any,
     features: np.ndarray | None,
@@ -444,8 +404,17 @@ def prune_fitted_classifier(
             kept, n_fits = kept[within], n_fits + more
         del scaled
         classifier.transformer_ = restrict_transformer(transformer, kept)
-        _refit_head(
-            classifier, features[:, kept], codes, alphas, class_weight, sample_weight
+        # the head of the same kind, fitted again on the kept features
+        classifier.head_, classifier.calibrator_ = _heads.fit_head(
+            classifier.head_kind_,
+            _published_scaler(classifier.transformer_),
+            FeatureStream.from_matrix(features[:, kept]),
+            codes,
+            len(classifier.classes_),
+            alphas,
+            class_weight,
+            sample_weight,
+            classifier.random_state,
         )
     classifier.kept_features_ = kept
     classifier.pruning_ = PruningSummary(

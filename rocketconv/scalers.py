@@ -67,7 +67,12 @@ class L2ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def transform(self, X: np.ndarray) -> np.ndarray:
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return (X.astype(np.float64) - self.mean_) / self.scale_
+        # one float64 copy, centred and scaled in place (the same operations
+        # as (X - mean) / scale, without two more temporaries of X's size)
+        out = X.astype(np.float64)
+        out -= self.mean_
+        out /= self.scale_
+        return out
 
 
 class SparseScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):

@@ -205,3 +205,15 @@ def test_command_line_prints_the_version(capsys):
 def test_changelog_covers_the_version():
     changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
     assert re.search(rf"^## \[?{re.escape(_pyproject_version())}\]?", changelog, re.M)
+
+
+@pytest.mark.parametrize("name", ["Rocket", "MiniRocket", "MultiRocket", "Hydra"])
+def test_transformer_pages_list_the_inherited_methods(site, name):
+    # fit/transform/feature_info live in BaseConvolutionTransformer: the
+    # class template must document inherited members (not sklearn's own)
+    page = (site / "api" / "generated" / f"rocketconv.{name}.html").read_text(
+        encoding="utf-8"
+    )
+    for method in ["fit", "transform", "feature_info", "get_feature_names_out"]:
+        assert f'id="rocketconv.{name}.{method}"' in page, method
+    assert f'id="rocketconv.{name}.set_params"' not in page

@@ -352,14 +352,26 @@ def write_arff(
 
     Examples
     --------
+    What it writes (``load_arff`` shows a round trip):
+
     >>> import tempfile, pathlib
-    >>> from rocketconv.datasets import load_arff, load_ucr, write_arff
-    >>> X, y = load_ucr("ItalyPowerDemand", split="train")
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "ItalyPowerDemand_TRAIN.arff"
-    >>> write_arff(path, X, y, relation="ItalyPowerDemand")
-    >>> X2, y2 = load_arff(path)
-    >>> X2.shape, bool((X2 == X).all()), bool((y2 == y).all())
-    ((67, 1, 24), True, True)
+    >>> import numpy as np
+    >>> from rocketconv.datasets import write_arff
+    >>> X = np.array([[[1.0, 2.5, 3.0]], [[0.5, np.nan, 0.0]]])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "toy.arff"
+    >>> write_arff(path, X, ["yes", "no"], relation="toy")
+    >>> print(path.read_text(encoding="utf-8"))
+    @relation toy
+    <BLANKLINE>
+    @attribute t0 numeric
+    @attribute t1 numeric
+    @attribute t2 numeric
+    @attribute target {no,yes}
+    <BLANKLINE>
+    @data
+    1.0,2.5,3.0,yes
+    0.5,?,0.0,no
+    <BLANKLINE>
     """
     writer = "write_arff"
     cases = _cases_for_writing(X, writer)

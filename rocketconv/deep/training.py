@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 # Keras' ReduceLROnPlateau of the reference: halve after 50 flat epochs.
-PLATEAU = dict(factor=0.5, patience=50, min_lr=1e-4)
+PLATEAU: dict[str, Any] = dict(factor=0.5, patience=50, min_lr=1e-4)
 
 
 class Checkpoint:

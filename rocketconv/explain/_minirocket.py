@@ -22,7 +22,12 @@ from typing import Any
 
 import numpy as np
 
-from ..transformers._dilations import KERNEL_INDICES, KERNEL_LENGTH, N_KERNELS
+from ..transformers._dilations import (
+    KERNEL_INDICES,
+    KERNEL_LENGTH,
+    N_KERNELS,
+    pooling_range,
+)
 from ._head import LinearHead
 from ._timepoints import TimepointAccumulator
 
@@ -71,18 +76,6 @@ def kernel_output(
         out = term if out is None else out + term
     assert out is not None  # every subset has a channel
     return out
-
-
-def pooling_range(
-    length: int, dilation: int, dilation_index: int, kernel: int
-) -> tuple[int, int]:
-    """The pooled outputs: all (padded) or the valid part, alternating."""
-    if (dilation_index + kernel) % 2 == 0:
-        return 0, length
-    padding = ((KERNEL_LENGTH - 1) * dilation) // 2
-    if length - 2 * padding <= 0:
-        return 0, length
-    return padding, length - padding
 
 
 def ppv_shares(
@@ -183,6 +176,7 @@ def explain_representation(
             if not used[columns].any():  # pruned away, or zero weight
                 continue
             output = kernel_output(alpha, gamma, kernel, subset)
+            # the transform's own (compiled) pooling rule: the same range
             start, stop = pooling_range(length, int(dilation), d, kernel)
             segment = output[:, start:stop]
             if multirocket:

@@ -11,15 +11,22 @@ user input, only validated, padded float32 :class:`SeriesBatch` es:
 * ``_transform_into(batch, out)``: write the features of ``batch`` into
   ``out``, a C-contiguous float32 ``(len(batch), n_output_features)`` block
   of rows that :meth:`BaseConvolutionTransformer.transform` allocates.
+
+and two more for ``rocketconv.pruning`` (see ``_restriction``):
+
+* ``_feature_units()``: the unit (kernel, group, ...) of each full feature;
+* ``_restriction(full)``: the private attributes with which a copy computes
+  only the columns ``full`` of the full output.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -29,6 +36,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import _numba
 from .._validation import (
+    Cases,
     check_fitted_shape,
     check_n_jobs,
     check_output_size,
@@ -39,6 +47,10 @@ from .._validation import (
     pad_short_series,
     series_lengths,
 )
+from ._restriction import prefix_names, restricted_copy
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "CHUNK_SIZE",
@@ -52,6 +64,9 @@ __all__ = [
 # per-chunk scratch memory whatever n_cases is.
 CHUNK_SIZE = 4096
 
+# the class of the transformer a method of the base class is called on
+_Transformer = TypeVar("_Transformer", bound="BaseConvolutionTransformer")
+
 
 # inlined like the other per-case helpers of the MiniRocket kernels
 @_numba.jit(inline="always")
@@ -62,14 +77,13 @@ def case_view(values, starts, lengths, n_channels, case):
     return values[start : start + n_channels * length].reshape((n_channels, length))
 
 
-@_numba.jit
-def difference(series):
+def first_difference(series: np.ndarray) -> np.ndarray:
     """The first difference along the last axis, ``x[..., 1:] - x[..., :-1]``.
 
     The one place ``diff(X)`` is written: the MultiRocket and Hydra kernels
-    call it per case, and :meth:`SeriesBatch.difference` calls its Python
-    body (``difference.py_func``) at fit time, so both see the same float32
-    differences of the float32 series.
+    call its compiled form :func:`difference` per case, and
+    :meth:`SeriesBatch.difference` calls it at fit time, so both see the same
+    float32 differences of the float32 series.
 
     Examples
     --------
@@ -78,6 +92,10 @@ def difference(series):
     array([[3., 5.]], dtype=float32)
     """
     return series[..., 1:] - series[..., :-1]
+
+
+# the compiled first_difference, for the numba kernels
+difference = _numba.jit(first_difference)
 
 
 @dataclass(frozen=True)
@@ -131,9 +149,9 @@ class SeriesBatch:
         """The batch of first differences (each case one point shorter)."""
         if np.all(self.lengths == self.lengths[0]):
             cube = self.values.reshape(len(self), self.n_channels, -1)
-            return SeriesBatch.from_cases(difference.py_func(cube))
+            return SeriesBatch.from_cases(first_difference(cube))
         return SeriesBatch.from_cases(
-            [difference.py_func(self.case(i)) for i in range(len(self))]
+            [first_difference(self.case(i)) for i in range(len(self))]
         )
 
 
@@ -163,8 +181,28 @@ class BaseConvolutionTransformer(
         ``(len(batch), self._n_output_features())``), inside the
         :func:`~rocketconv._numba.numba_threads` context of ``transform``."""
 
+    # -- the hooks of rocketconv.pruning -----------------------------------------
+    @abstractmethod
+    def _feature_units(self) -> np.ndarray:
+        """Unit of each feature of the full output (int): features of one
+        unit are computed together, and dropped together."""
+
+    @abstractmethod
+    def _restriction(self, full: np.ndarray) -> dict[str, Any]:
+        """The private attributes (name: value) with which a copy computes
+        only the columns ``full`` (sorted, of the full output), in that
+        order, and only the units they need."""
+
+    def _restrict(self: _Transformer, kept: np.ndarray) -> _Transformer:
+        """A copy that computes only the output columns ``kept`` (sorted, in
+        that order) and only the units they need (``rocketconv.pruning``)."""
+        restricted, full = restricted_copy(self, kept)
+        for name, value in self._restriction(full).items():
+            setattr(restricted, name, value)
+        return restricted
+
     # -- the sklearn API ---------------------------------------------------------
-    def fit(self, X: Any, y: Any = None) -> BaseConvolutionTransformer:
+    def fit(self: _Transformer, X: Any, y: Any = None) -> _Transformer:
         """Fit the random (or quasi-random) kernel parameters to ``X``.
 
         Parameters
@@ -200,11 +238,11 @@ class BaseConvolutionTransformer(
         """
         return self._fit_transform(X, checked=False)
 
-    def _fit_transform_checked(self, X) -> np.ndarray:
+    def _fit_transform_checked(self, X: Cases) -> np.ndarray:
         """``fit_transform`` of input that ``check_X`` has already validated."""
         return self._fit_transform(X, checked=True)
 
-    def _fit_transform(self, X, checked: bool) -> np.ndarray:
+    def _fit_transform(self, X: Any, checked: bool) -> np.ndarray:
         X, rng = self._start_fit(X, checked=checked)
         self._fit(SeriesBatch.from_cases(X), rng)
         self._n_features_out = self._n_output_features()
@@ -227,14 +265,14 @@ class BaseConvolutionTransformer(
         X = pad_short_series(self._validate(X, fitted=True), self._min_length, self)
         return self._transform_padded(X)
 
-    def _transform_checked(self, X) -> np.ndarray:
+    def _transform_checked(self, X: Cases) -> np.ndarray:
         """``transform`` of input that ``check_X`` has already validated (the
         classifiers validate once, with their own name in the messages)."""
         check_is_fitted(self, "_n_features_out")
         X = self._validate(X, fitted=True, checked=True)
         return self._transform_padded(pad_short_series(X, self._min_length, self))
 
-    def _transform_padded(self, X) -> np.ndarray:
+    def _transform_padded(self, X: Cases) -> np.ndarray:
         """Features of validated, padded X, chunk by chunk."""
         n_cases = len(X)
         check_output_size(n_cases, self._n_features_out, 4, self)
@@ -247,8 +285,51 @@ class BaseConvolutionTransformer(
                 )
         return out
 
+    def get_feature_names_out(
+        self, input_features: ArrayLike | None = None
+    ) -> np.ndarray:
+        """``<class name in lower case><i>`` (``rocket0``, ``hydra17``, ...)
+        for each output column ``i`` of the full transformer (of the kept
+        columns, for a restricted one).
+
+        Parameters
+        ----------
+        input_features : ignored
+            Present for scikit-learn compatibility.
+
+        Returns
+        -------
+        names : ndarray of str objects, shape (n_features_out,)
+        """
+        return prefix_names(self)
+
+    def feature_info(self) -> pd.DataFrame:
+        """Where each output column comes from: one row per feature.
+
+        Returns
+        -------
+        info : pandas.DataFrame
+            Columns ``feature`` (as :meth:`get_feature_names_out`),
+            ``transformer``, ``representation``, ``kernel``, ``group``,
+            ``weights``, ``dilation``, ``padding``, ``left_shift``, ``bias``,
+            ``channels``, ``pooling``; see :func:`rocketconv.explain.feature_info`.
+        """
+        from ..explain import feature_info
+
+        return feature_info(self)
+
     # -- helpers -----------------------------------------------------------------
-    def _start_fit(self, X: Any, checked: bool = False):
+    def _store_parameters(self, parameters: dict[str, Any]) -> None:
+        """Store each ``__init__`` parameter, unchanged, as the attribute of
+        its name (scikit-learn's convention); ``parameters`` is the
+        ``locals()`` of ``__init__``."""
+        for name, value in parameters.items():
+            if name != "self":
+                setattr(self, name, value)
+
+    def _start_fit(
+        self, X: Any, checked: bool = False
+    ) -> tuple[Cases, np.random.RandomState]:
         """Parameters first, then X once: (padded X, random state)."""
         self._check_params()
         check_size_parameters(self)
@@ -262,7 +343,7 @@ class BaseConvolutionTransformer(
             self.n_features_in_ = self.n_timepoints_ * self.n_channels_
         return pad_short_series(X, self._min_length, self), rng
 
-    def _validate(self, X: Any, fitted: bool = False, checked: bool = False):
+    def _validate(self, X: Any, fitted: bool = False, checked: bool = False) -> Cases:
         """Validate and impute (if asked); at transform, compare with fit."""
         strategy = getattr(self, "missing_values", None)
         if strategy not in (None, "error", "interpolate"):
@@ -298,7 +379,7 @@ class BaseConvolutionTransformer(
                 "a list of arrays to transform series of other lengths."
             )
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = getattr(self, "missing_values", None) == (
             "interpolate"

@@ -26,7 +26,7 @@ faster MiniRocket transforms than calls).
 from __future__ import annotations
 
 from itertools import combinations
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -218,8 +218,9 @@ def kernel_output(alpha, gp, taps, kernel, channels, pair, pair_key, out):
 
 
 def example_outputs(
-    values, starts, lengths, n_channels, dilation, channels, channel_offsets,
-    examples, length,
+    values: np.ndarray, starts: np.ndarray, lengths: np.ndarray, n_channels: int,
+    dilation: int, channels: np.ndarray, channel_offsets: np.ndarray,
+    examples: np.ndarray, length: int,
 ) -> np.ndarray:  # fmt: skip
     """Full-length ('same') outputs of kernels ``0..83`` at one dilation, each
     on its own example, for the kernels whose example has length ``length``.
@@ -295,8 +296,10 @@ def linear_quantiles(sorted_rows: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 
 def fit_biases(
-    values, starts, lengths, n_channels, dilations, n_features_per_dilation,
-    quantile_values, channels, channel_offsets, example_indices,
+    values: np.ndarray, starts: np.ndarray, lengths: np.ndarray, n_channels: int,
+    dilations: np.ndarray, n_features_per_dilation: np.ndarray,
+    quantile_values: np.ndarray, channels: np.ndarray, channel_offsets: np.ndarray,
+    example_indices: np.ndarray,
 ) -> np.ndarray:  # fmt: skip
     """Biases: quantiles of one training example's full ('same') kernel output.
 
@@ -346,7 +349,7 @@ def pooling_range(length, dilation, dilation_index, kernel):
     return padding, length - padding
 
 
-def check_kernel_params(estimator, min_features: int, why: str = "") -> None:
+def check_kernel_params(estimator: Any, min_features: int, why: str = "") -> None:
     """Check the parameters MiniRocket and MultiRocket share.
 
     ``n_features`` (at least ``min_features``; ``why`` explains the minimum),

@@ -3,6 +3,8 @@ numpy/Numba (the reference code is PyTorch)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import prange
 
@@ -10,7 +12,7 @@ from .. import _numba
 from .._validation import check_positive_int
 from ._base import BaseConvolutionTransformer, SeriesBatch, case_view, difference
 from ._dilations import KERNEL_LENGTH
-from ._restriction import prefix_names, restricted_copy, select_columns
+from ._restriction import select_columns
 
 # Timepoints convolved per tile: n_kernels rows of this many float32 stay in
 # L1 cache while the arg-max/arg-min pass reads them back.
@@ -233,13 +235,9 @@ class Hydra(BaseConvolutionTransformer):
         n_groups: int = 64,
         missing_values: str | None = None,
         n_jobs: int | None = 1,
-        random_state=None,
-    ):
-        self.n_kernels = n_kernels
-        self.n_groups = n_groups
-        self.missing_values = missing_values
-        self.n_jobs = n_jobs
-        self.random_state = random_state
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
+        self._store_parameters(locals())
 
     def _check_params(self) -> None:
         check_positive_int(self.n_kernels, "n_kernels", self)
@@ -306,32 +304,9 @@ class Hydra(BaseConvolutionTransformer):
         pairs = np.arange(n_dilations * n_repr) * n_groups
         return (pairs[:, None] + block[None, :]).ravel()
 
-    def _restrict(self, kept: np.ndarray) -> Hydra:
-        """A copy that computes only the output columns ``kept`` (sorted, in
-        that order) and only the groups of kernels they need."""
-        restricted, full = restricted_copy(self, kept)
+    def _restriction(self, full: np.ndarray) -> dict[str, Any]:
+        """Compute only the groups of kernels that the columns ``full`` need."""
         groups = self.weights_.shape[:3]  # (dilation, representation, group)
         computed = np.zeros(int(np.prod(groups)), dtype=np.bool_)
         computed[np.unique(self._feature_units()[full])] = True
-        restricted._computed_groups = computed.reshape(groups)
-        return restricted
-
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        """``hydra<i>`` for each output column ``i`` of the full transformer
-        (of the kept columns, for a restricted one)."""
-        return prefix_names(self)
-
-    def feature_info(self):
-        """Where each output column comes from: one row per feature.
-
-        Returns
-        -------
-        info : pandas.DataFrame
-            Columns ``feature`` (as :meth:`get_feature_names_out`),
-            ``transformer``, ``representation``, ``kernel``, ``group``,
-            ``weights``, ``dilation``, ``padding``, ``left_shift``, ``bias``,
-            ``channels``, ``pooling``; see :func:`rocketconv.explain.feature_info`.
-        """
-        from ..explain import feature_info
-
-        return feature_info(self)
+        return {"_computed_groups": computed.reshape(groups)}

@@ -4,6 +4,8 @@ because MultiRocket uses them too."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import prange
 
@@ -22,13 +24,7 @@ from ._dilations import (
     representation_attribute,
     tap_starts,
 )
-from ._restriction import (
-    combination_of_features,
-    full_plan,
-    prefix_names,
-    restricted_copy,
-    restricted_plan,
-)
+from ._restriction import combination_of_features, full_plan, restricted_plan
 
 
 @_numba.jit(inline="always")
@@ -113,7 +109,20 @@ def _transform(values, starts, lengths, n_channels, plan, features):
 _transform_serial, _transform_parallel = _numba.serial_and_parallel(_transform)
 
 
-class MiniRocket(BaseConvolutionTransformer):
+class RepresentationAttributes:
+    """The fields of ``representation_`` (a FittedRepresentation) as read-only
+    attributes of MiniRocket and MultiRocket (for MultiRocket, of ``X``)."""
+
+    dilations_ = representation_attribute("representation_", "dilations")
+    n_features_per_dilation_ = representation_attribute(
+        "representation_", "n_features_per_dilation"
+    )
+    biases_ = representation_attribute("representation_", "biases")
+    channels_ = representation_attribute("representation_", "channels")
+    channel_offsets_ = representation_attribute("representation_", "channel_offsets")
+
+
+class MiniRocket(RepresentationAttributes, BaseConvolutionTransformer):
     """MiniRocket: 84 fixed kernels, quantile biases, PPV features.
 
     The published MiniRocket (Dempster, Schmidt & Webb, 2021), univariate and
@@ -139,7 +148,8 @@ class MiniRocket(BaseConvolutionTransformer):
     its own length with zeros shifted in; when a case is too short to have a
     valid (unpadded) part for a dilation, that feature pools over the padded
     output instead. Series shorter than 9 are zero-padded to 9 with a
-    :class:`~rocketconv._validation.ShortSeriesWarning` (SPEC.md).
+    :class:`~rocketconv._validation.ShortSeriesWarning`
+    (user guide, "Input and data").
 
     Parameters
     ----------
@@ -207,14 +217,9 @@ class MiniRocket(BaseConvolutionTransformer):
         reference_length: str | int = "max",
         missing_values: str | None = None,
         n_jobs: int | None = 1,
-        random_state=None,
-    ):
-        self.n_features = n_features
-        self.max_dilations_per_kernel = max_dilations_per_kernel
-        self.reference_length = reference_length
-        self.missing_values = missing_values
-        self.n_jobs = n_jobs
-        self.random_state = random_state
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
+        self._store_parameters(locals())
 
     def _check_params(self) -> None:
         check_kernel_params(self, N_KERNELS)
@@ -249,37 +254,7 @@ class MiniRocket(BaseConvolutionTransformer):
         combination ``dilation index * 84 + kernel`` (``rocketconv.pruning``)."""
         return combination_of_features(self.representation_)
 
-    def _restrict(self, kept: np.ndarray) -> MiniRocket:
-        """A copy that computes only the output columns ``kept`` (sorted, in
-        that order) and only the (dilation, kernel) pairs they need."""
-        restricted, full = restricted_copy(self, kept)
-        restricted._plan = restricted_plan(self.representation_, full)
-        return restricted
-
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        """``minirocket<i>`` for each output column ``i`` of the full
-        transformer (of the kept columns, for a restricted one)."""
-        return prefix_names(self)
-
-    dilations_ = representation_attribute("representation_", "dilations")
-    n_features_per_dilation_ = representation_attribute(
-        "representation_", "n_features_per_dilation"
-    )
-    biases_ = representation_attribute("representation_", "biases")
-    channels_ = representation_attribute("representation_", "channels")
-    channel_offsets_ = representation_attribute("representation_", "channel_offsets")
-
-    def feature_info(self):
-        """Where each output column comes from: one row per feature.
-
-        Returns
-        -------
-        info : pandas.DataFrame
-            Columns ``feature`` (as :meth:`get_feature_names_out`),
-            ``transformer``, ``representation``, ``kernel``, ``group``,
-            ``weights``, ``dilation``, ``padding``, ``left_shift``, ``bias``,
-            ``channels``, ``pooling``; see :func:`rocketconv.explain.feature_info`.
-        """
-        from ..explain import feature_info
-
-        return feature_info(self)
+    def _restriction(self, full: np.ndarray) -> dict[str, Any]:
+        """Compute only the (dilation, kernel) pairs that the columns ``full``
+        need."""
+        return {"_plan": restricted_plan(self.representation_, full)}

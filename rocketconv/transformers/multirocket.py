@@ -8,8 +8,11 @@ subsets come from ``_dilations`` and are shared with MiniRocket.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import prange
+from numpy.typing import ArrayLike
 from sklearn.utils.validation import check_is_fitted
 
 from .. import _numba
@@ -28,14 +31,15 @@ from ._dilations import (
     tap_starts,
 )
 from ._restriction import (
+    ComputePlan,
     combination_of_features,
     empty_plan,
     full_plan,
     kept_feature_names,
-    restricted_copy,
     restricted_plan,
     select_columns,
 )
+from .minirocket import RepresentationAttributes
 
 # Pooling operators per (dilation, kernel, bias), in the reference's order.
 N_POOLING = 4
@@ -197,7 +201,7 @@ def _transform(values, starts, lengths, n_channels, base, diff, features):
 _transform_serial, _transform_parallel = _numba.serial_and_parallel(_transform)
 
 
-class MultiRocket(BaseConvolutionTransformer):
+class MultiRocket(RepresentationAttributes, BaseConvolutionTransformer):
     """MultiRocket: MiniRocket kernels on X and diff(X), four pooling operators.
 
     The published MultiRocket (Tan, Dempster, Bergmeir & Webb, 2022), matching
@@ -334,14 +338,9 @@ class MultiRocket(BaseConvolutionTransformer):
         reference_length: str | int = "max",
         missing_values: str | None = None,
         n_jobs: int | None = 1,
-        random_state=None,
-    ):
-        self.n_features = n_features
-        self.max_dilations_per_kernel = max_dilations_per_kernel
-        self.reference_length = reference_length
-        self.missing_values = missing_values
-        self.n_jobs = n_jobs
-        self.random_state = random_state
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
+        self._store_parameters(locals())
 
     def _check_params(self) -> None:
         check_kernel_params(
@@ -393,14 +392,14 @@ class MultiRocket(BaseConvolutionTransformer):
             [np.tile(base, N_POOLING), np.tile(diff + n_base, N_POOLING)]
         )
 
-    def _restrict(self, kept: np.ndarray) -> MultiRocket:
-        """A copy that computes only the output columns ``kept`` (sorted, in
-        that order): per representation, the (dilation, kernel, bias) triples
-        they need, each with its four operators."""
-        restricted, full = restricted_copy(self, kept)
+    def _restriction(self, full: np.ndarray) -> dict[str, Any]:
+        """Compute, per representation, only the (dilation, kernel, bias)
+        triples that the columns ``full`` need, each with its four operators."""
         block = self.representation_.n_features
         width = N_POOLING * block  # one representation's columns
-        plans, columns, first = [], [], 0
+        plans: list[ComputePlan] = []
+        columns: list[np.ndarray] = []
+        first = 0
         for r, fitted in enumerate((self.representation_, self.diff_representation_)):
             local = full[(full >= r * width) & (full < (r + 1) * width)] - r * width
             operator, triple = np.divmod(local, block)
@@ -409,11 +408,11 @@ class MultiRocket(BaseConvolutionTransformer):
             plans.append(restricted_plan(fitted, triples) if n else empty_plan())
             columns.append(first + operator * n + np.searchsorted(triples, triple))
             first += N_POOLING * n
-        restricted._plans = tuple(plans)
-        restricted._columns = np.concatenate(columns)
-        return restricted
+        return {"_plans": tuple(plans), "_columns": np.concatenate(columns)}
 
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+    def get_feature_names_out(
+        self, input_features: ArrayLike | None = None
+    ) -> np.ndarray:
         """Names ``<representation>_<operator>_<index>``, e.g. ``diff_mpv_17``.
 
         ``index`` runs over the (dilation, kernel, bias) triples of that
@@ -430,13 +429,6 @@ class MultiRocket(BaseConvolutionTransformer):
         ]
         return kept_feature_names(self, names)
 
-    dilations_ = representation_attribute("representation_", "dilations")
-    n_features_per_dilation_ = representation_attribute(
-        "representation_", "n_features_per_dilation"
-    )
-    biases_ = representation_attribute("representation_", "biases")
-    channels_ = representation_attribute("representation_", "channels")
-    channel_offsets_ = representation_attribute("representation_", "channel_offsets")
     dilations_diff_ = representation_attribute("diff_representation_", "dilations")
     n_features_per_dilation_diff_ = representation_attribute(
         "diff_representation_", "n_features_per_dilation"
@@ -446,18 +438,3 @@ class MultiRocket(BaseConvolutionTransformer):
     channel_offsets_diff_ = representation_attribute(
         "diff_representation_", "channel_offsets"
     )
-
-    def feature_info(self):
-        """Where each output column comes from: one row per feature.
-
-        Returns
-        -------
-        info : pandas.DataFrame
-            Columns ``feature`` (as :meth:`get_feature_names_out`),
-            ``transformer``, ``representation``, ``kernel``, ``group``,
-            ``weights``, ``dilation``, ``padding``, ``left_shift``, ``bias``,
-            ``channels``, ``pooling``; see :func:`rocketconv.explain.feature_info`.
-        """
-        from ..explain import feature_info
-
-        return feature_info(self)

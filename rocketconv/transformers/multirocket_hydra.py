@@ -3,11 +3,12 @@ Dempster, Schmidt & Webb (DMKD 2023)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ._base import BaseConvolutionTransformer, SeriesBatch
 from ._dilations import KERNEL_LENGTH
-from ._restriction import prefix_names, restricted_copy
 from .hydra import Hydra
 from .multirocket import MultiRocket
 
@@ -75,14 +76,9 @@ class MultiRocketHydra(BaseConvolutionTransformer):
         n_features: int = 50_000,
         missing_values: str | None = None,
         n_jobs: int | None = 1,
-        random_state=None,
-    ):
-        self.n_kernels = n_kernels
-        self.n_groups = n_groups
-        self.n_features = n_features
-        self.missing_values = missing_values
-        self.n_jobs = n_jobs
-        self.random_state = random_state
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
+        self._store_parameters(locals())
 
     def _parts(self) -> tuple[Hydra, MultiRocket]:
         return (
@@ -128,41 +124,18 @@ class MultiRocketHydra(BaseConvolutionTransformer):
         multirocket = self.multirocket_._feature_units() + hydra.max() + 1
         return np.concatenate([hydra, multirocket])
 
-    def _restrict(self, kept: np.ndarray) -> MultiRocketHydra:
-        """A copy that computes only the output columns ``kept`` (sorted, in
-        that order): each part restricted to its kept columns.
+    def _restriction(self, full: np.ndarray) -> dict[str, Any]:
+        """Restrict each part to its columns of ``full``.
         ``n_hydra_features_`` becomes the number of kept Hydra columns (the
         width of the Hydra block of the output, as the head's scaler needs)."""
-        restricted, full = restricted_copy(self, kept)
         n_hydra = self.hydra_._n_output_features()
         in_hydra = full[full < n_hydra]
         in_multirocket = full[full >= n_hydra] - n_hydra
-        restricted._restricted_parts = tuple(
+        parts = tuple(
             part._restrict(columns) if len(columns) else None
             for part, columns in (
                 (self.hydra_, in_hydra),
                 (self.multirocket_, in_multirocket),
             )
         )
-        restricted.n_hydra_features_ = len(in_hydra)
-        return restricted
-
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        """``multirockethydra<i>`` for each output column ``i`` of the full
-        transformer (of the kept columns, for a restricted one)."""
-        return prefix_names(self)
-
-    def feature_info(self):
-        """Where each output column comes from: one row per feature.
-
-        Returns
-        -------
-        info : pandas.DataFrame
-            Columns ``feature`` (as :meth:`get_feature_names_out`),
-            ``transformer``, ``representation``, ``kernel``, ``group``,
-            ``weights``, ``dilation``, ``padding``, ``left_shift``, ``bias``,
-            ``channels``, ``pooling``; see :func:`rocketconv.explain.feature_info`.
-        """
-        from ..explain import feature_info
-
-        return feature_info(self)
+        return {"_restricted_parts": parts, "n_hydra_features_": len(in_hydra)}

@@ -15,6 +15,8 @@ sum, so padded and unpadded kernels share the same code.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import prange
 
@@ -22,7 +24,7 @@ from .. import _numba
 from .._validation import check_positive_int
 from ._base import BaseConvolutionTransformer, SeriesBatch
 from ._pooling import SMALLEST_KEY, from_max_key, max_key
-from ._restriction import prefix_names, restricted_copy, select_columns
+from ._restriction import select_columns
 
 CANDIDATE_LENGTHS = np.array((7, 9, 11), dtype=np.int32)
 # Added to the standard deviation when z-normalising, as the reference
@@ -339,7 +341,8 @@ class Rocket(BaseConvolutionTransformer):
     length. A kernel without padding whose dilated span is longer than a
     (shorter) case is applied to that case with 'same' padding rather than
     giving an empty output. Series shorter than 11 are zero-padded to 11
-    with a :class:`~rocketconv._validation.ShortSeriesWarning` (SPEC.md).
+    with a :class:`~rocketconv._validation.ShortSeriesWarning`
+    (user guide, "Input and data").
 
     Kernels are drawn with vectorised NumPy calls from ``random_state``: the
     distributions are the published ones, the random stream is not the
@@ -410,13 +413,9 @@ class Rocket(BaseConvolutionTransformer):
         normalise: bool = True,
         missing_values: str | None = None,
         n_jobs: int | None = 1,
-        random_state=None,
-    ):
-        self.n_kernels = n_kernels
-        self.normalise = normalise
-        self.missing_values = missing_values
-        self.n_jobs = n_jobs
-        self.random_state = random_state
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
+        self._store_parameters(locals())
 
     def _check_params(self) -> None:
         check_positive_int(self.n_kernels, "n_kernels", self)
@@ -468,10 +467,8 @@ class Rocket(BaseConvolutionTransformer):
         (``rocketconv.pruning``)."""
         return np.repeat(np.arange(len(self.lengths_)), 2)
 
-    def _restrict(self, kept: np.ndarray) -> Rocket:
-        """A copy that computes only the output columns ``kept`` (sorted, in
-        that order) and only the kernels they need."""
-        restricted, full = restricted_copy(self, kept)
+    def _restriction(self, full: np.ndarray) -> dict[str, Any]:
+        """Compute only the kernels that the columns ``full`` need."""
         kernel, feature = np.divmod(full, 2)
         kernels = np.unique(kernel)
         weight_rows = [
@@ -482,7 +479,7 @@ class Rocket(BaseConvolutionTransformer):
             self.channels_[self.channel_offsets_[k] : self.channel_offsets_[k + 1]]
             for k in kernels
         ]
-        restricted._plan = {
+        plan = {
             "lengths": self.lengths_[kernels],
             "weights": np.concatenate(weight_rows),
             "weight_offsets": _offsets(weight_rows),
@@ -492,25 +489,5 @@ class Rocket(BaseConvolutionTransformer):
             "channels": np.concatenate(channel_rows),
             "channel_offsets": _offsets(channel_rows),
         }
-        restricted._columns = 2 * np.searchsorted(kernels, kernel) + feature
-        return restricted
-
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        """``rocket<i>`` for each output column ``i`` of the full transformer
-        (of the kept columns, for a restricted one)."""
-        return prefix_names(self)
-
-    def feature_info(self):
-        """Where each output column comes from: one row per feature.
-
-        Returns
-        -------
-        info : pandas.DataFrame
-            Columns ``feature`` (as :meth:`get_feature_names_out`),
-            ``transformer``, ``representation``, ``kernel``, ``group``,
-            ``weights``, ``dilation``, ``padding``, ``left_shift``, ``bias``,
-            ``channels``, ``pooling``; see :func:`rocketconv.explain.feature_info`.
-        """
-        from ..explain import feature_info
-
-        return feature_info(self)
+        columns = 2 * np.searchsorted(kernels, kernel) + feature
+        return {"_plan": plan, "_columns": columns}
