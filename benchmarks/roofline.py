@@ -125,7 +125,6 @@ MULTIROCKET_POOLING = {
 def operation_counts(transformer: str, length: int, seed: int = 0) -> dict:
     """Operations per series of rocketconv's ``transformer`` as compare_peers
     configures it, fitted on random series of ``length``."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from compare_peers import CONSTRUCTORS
 
     import rocketconv
