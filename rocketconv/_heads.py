@@ -172,6 +172,14 @@ def seed_of(random_state: Seed) -> int | None:
     return int(random_state.randint(2**31 - 1))
 
 
+def split_pipeline(head: Any) -> tuple[Pipeline | None, Any]:
+    """``(head[:-1], head[-1])`` of a Pipeline head, ``(None, head)`` else:
+    ``head.predict(X)`` is ``head[-1].predict(head[:-1].transform(X))``."""
+    if isinstance(head, Pipeline) and len(head.steps) > 1:
+        return head[:-1], head[-1]
+    return None, head
+
+
 def fit_head(
     kind: str,
     scaler: TransformerMixin,

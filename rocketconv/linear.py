@@ -154,32 +154,41 @@ class _RocketBase(BaseEstimator):
             self.n_features_in_ = n_features_in
         return stream
 
-    def _head_outputs(self, X: Any, method: str) -> np.ndarray:
-        """``head_.method(features)`` chunk by chunk, features in float64.
+    def _head_outputs(self, X: Any, *methods: str) -> list[np.ndarray]:
+        """``head_.<method>(features)`` for each method, chunk by chunk: one
+        transform serves them all; features in float64.
 
         Out-of-core input (and any array inside a joblib dask backend) is
         read and transformed chunk by chunk by a FeatureStream.
         """
         check_is_fitted(self, "head_")
-        head_method = getattr(self.head_, method)
         source = _sources.as_source(X, self, allow_nan=self._allows_nan())
         if source is None:
             X = check_X(X, self, allow_nan=self._allows_nan())
             if _sources.joblib_backend_is_dask() and isinstance(X, np.ndarray):
                 source = _sources.ChunkSource(X, self, self._allows_nan())
         if source is not None:
-            stream = _sources.FeatureStream(source, self.transformer_)
-            return np.concatenate(
-                [head_method(features.astype(np.float64)) for _, features in stream]
+            chunks = (
+                features
+                for _, features in _sources.FeatureStream(source, self.transformer_)
             )
-        transform = getattr(
-            self.transformer_, "_transform_checked", self.transformer_.transform
-        )
+        else:
+            transform = getattr(
+                self.transformer_, "_transform_checked", self.transformer_.transform
+            )
+            chunks = (
+                transform(X[start : start + PREDICT_CHUNK])
+                for start in range(0, len(X), PREDICT_CHUNK)
+            )
+        # a Pipeline head: its scaler runs once per chunk, not once per method
+        steps, final = _heads.split_pipeline(self.head_)
         parts = []
-        for start in range(0, len(X), PREDICT_CHUNK):
-            features = transform(X[start : start + PREDICT_CHUNK])
-            parts.append(head_method(features.astype(np.float64)))
-        return np.concatenate(parts)
+        for features in chunks:
+            features = features.astype(np.float64)
+            if steps is not None:
+                features = steps.transform(features)
+            parts.append([getattr(final, method)(features) for method in methods])
+        return [np.concatenate(outputs) for outputs in zip(*parts, strict=True)]
 
     def _allows_nan(self) -> bool:
         return getattr(self.transformer, "missing_values", None) == "interpolate"
@@ -361,11 +370,11 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
     def decision_function(self, X: Any) -> np.ndarray:
         """Decision values of the head (one column per class, or 1-D for two
         classes)."""
-        return self._head_outputs(X, "decision_function")
+        return self._head_outputs(X, "decision_function")[0]
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted class labels."""
-        codes = self._head_outputs(X, "predict")
+        codes = self._head_outputs(X, "predict")[0]
         return self.classes_[np.asarray(codes, dtype=int)]
 
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -374,8 +383,22 @@ class RocketClassifier(ClassifierMixin, _RocketBase):
         the ridge head."""
         check_is_fitted(self, "head_")
         if self.calibrator_ is None:
-            return self._head_outputs(X, "predict_proba")
+            return self._head_outputs(X, "predict_proba")[0]
         return self.calibrator_.predict_proba(self.decision_function(X))
+
+    def predict_with_proba(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        """``(predict(X), predict_proba(X))`` from a single transform of X.
+
+        The benchmark runner (``rocketconv.evaluation``) asks for both on
+        every test set; this halves the transforms it pays for.
+        """
+        check_is_fitted(self, "head_")
+        if self.calibrator_ is None:
+            codes, proba = self._head_outputs(X, "predict", "predict_proba")
+        else:
+            codes, decision = self._head_outputs(X, "predict", "decision_function")
+            proba = self.calibrator_.predict_proba(decision)
+        return self.classes_[np.asarray(codes, dtype=int)], proba
 
     def explain(self, X: Any) -> np.ndarray | list[np.ndarray]:
         """Exact timepoint attributions of the decision function.
@@ -492,4 +515,4 @@ class RocketRegressor(RegressorMixin, _RocketBase):
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted targets."""
-        return self._head_outputs(X, "predict")
+        return self._head_outputs(X, "predict")[0]

@@ -122,6 +122,27 @@ def test_predict_proba_is_calibrated_not_one_hot():
     )
 
 
+@pytest.mark.parametrize("estimator", ["ridge", "logistic"])
+def test_predict_with_proba_transforms_once_and_equals_both(estimator, monkeypatch):
+    X, y = two_class_problem(n_cases=60)
+    X_test, _ = two_class_problem(n_cases=30, seed=1)
+    clf = RocketClassifier(
+        MiniRocket(n_features=840), estimator=estimator, random_state=0
+    ).fit(X, y)
+    expected = clf.predict(X_test), clf.predict_proba(X_test)
+    calls = []
+    transform = type(clf.transformer_)._transform_checked
+    monkeypatch.setattr(
+        type(clf.transformer_),
+        "_transform_checked",
+        lambda self, X: calls.append(len(X)) or transform(self, X),
+    )
+    labels, proba = clf.predict_with_proba(X_test)
+    assert calls == [30]  # one transform serves labels and probabilities
+    np.testing.assert_array_equal(labels, expected[0])
+    np.testing.assert_array_equal(proba, expected[1])
+
+
 def test_ridge_alpha_is_selected_as_published():
     """The calibration scorer must not change which alpha ridge picks."""
     X, y = two_class_problem(n_cases=60)

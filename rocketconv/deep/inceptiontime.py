@@ -419,3 +419,19 @@ class InceptionTimeClassifier(ClassifierMixin, BaseEstimator):
         """
         proba = self.predict_proba(X)  # first: NotFittedError before classes_
         return self.classes_[np.argmax(proba, axis=1)]
+
+    def predict_with_proba(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        """``(predict(X), predict_proba(X))`` from one forward pass of each
+        network (the benchmark runner asks for both).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_cases, n_channels, n_timepoints)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_cases,)
+        proba : ndarray of shape (n_cases, n_classes)
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)], proba

@@ -127,6 +127,9 @@ def test_fit_predict_learns_and_follows_sklearn_rules():
     Xc = np.ascontiguousarray(X.transpose(0, 2, 1), dtype=np.float32)
     mean = np.mean([net.predict_proba(Xc) for net in clf.networks_], axis=0)
     np.testing.assert_allclose(proba, mean)
+    labels, both = clf.predict_with_proba(X)  # one pass, the same answers
+    np.testing.assert_array_equal(labels, clf.predict(X))
+    np.testing.assert_array_equal(both, proba)
 
 
 def test_same_seed_same_model_other_seed_differs():
