@@ -28,7 +28,7 @@ _PUBLIC = {
 _PUBLIC.update(
     {
         "RocketClassifier": "rocketconv.linear",
-        "RocketRegressor": "rocketconv.linear",
+        "RocketRegressor": "rocketconv.regressor",
         "L2ColumnScaler": "rocketconv.scalers",
         "SparseScaler": "rocketconv.scalers",
     }
