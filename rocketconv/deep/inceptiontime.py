@@ -417,8 +417,7 @@ class InceptionTimeClassifier(ClassifierMixin, BaseEstimator):
         -------
         labels : ndarray of shape (n_cases,)
         """
-        proba = self.predict_proba(X)  # first: NotFittedError before classes_
-        return self.classes_[np.argmax(proba, axis=1)]
+        return self.predict_with_proba(X)[0]
 
     def predict_with_proba(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
         """``(predict(X), predict_proba(X))`` from one forward pass of each
@@ -433,5 +432,5 @@ class InceptionTimeClassifier(ClassifierMixin, BaseEstimator):
         labels : ndarray of shape (n_cases,)
         proba : ndarray of shape (n_cases, n_classes)
         """
-        proba = self.predict_proba(X)
+        proba = self.predict_proba(X)  # first: NotFittedError before classes_
         return self.classes_[np.argmax(proba, axis=1)], proba

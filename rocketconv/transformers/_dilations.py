@@ -181,7 +181,8 @@ def kernel_output(alpha, gp, taps, kernel, channels, pair, pair_key, out):
 
     Each slice is taken right beside the loop that reads it: numba then
     drops the reference counting of the views, which otherwise cost more
-    than the additions (2.1x slower transforms at L = 300, measured).
+    than the additions (up to 2.1x slower MiniRocket transforms;
+    docs/results/speed.md).
     """
     length = out.shape[0]
     i0 = KERNEL_INDICES[kernel, 0]

@@ -57,7 +57,8 @@ def _tile_winners(tile, n, n_kernels, best, best_k, worst, worst_k):
 
     Kernel by kernel over all timepoints, with selects instead of branches:
     the loop vectorises, and no branch mispredicts on which kernel wins
-    (3.4x faster Hydra transforms than a loop over kernels per timepoint).
+    (1.9-3.4x faster Hydra transforms than a loop over kernels per
+    timepoint; docs/results/speed.md).
     """
     b, bk, w, wk = best[:n], best_k[:n], worst[:n], worst_k[:n]
     first = tile[0, :n]
