@@ -14,7 +14,9 @@ active configuration says:
   blocks at a time, in block order;
 * inside ``joblib.parallel_backend("dask")`` (scikit-learn's convention for
   a dask.distributed cluster): one joblib task per chunk, run on the
-  cluster's workers, results returned in chunk order;
+  cluster's workers in windows of two chunks per worker (so the client
+  never holds more than one window of features), results returned in
+  chunk order;
 * otherwise in this process, on the transformer's ``n_jobs`` numba threads.
 
 Whatever runs where, the consumer (a head) receives the chunks in the same
@@ -267,16 +269,32 @@ class FeatureStream:
     def _joblib_tasks(
         self, picked: list[tuple[int, int]]
     ) -> Iterator[tuple[int, np.ndarray]]:
-        """One joblib task per chunk; joblib keeps a bounded number in flight
-        (``pre_dispatch``) and returns them in submission order."""
+        """One joblib task per chunk, results in submission order.
+
+        joblib dispatches a new task whenever one finishes, whether or not
+        its results were consumed, so one call over every chunk would pile
+        all their features up in this process when the head consumes
+        slower than the workers transform. Chunks therefore go out in
+        windows of two chunks per worker, one ``Parallel`` call per window
+        (joblib's dask backend does not take two calls at once): at most
+        one window of features is held here.
+        """
+        from joblib import effective_n_jobs
+
+        size = 2 * max(1, effective_n_jobs(-1))
+        for first in range(0, len(picked), size):
+            window = picked[first : first + size]
+            for (start, _), features in zip(window, self._launch(window), strict=True):
+                yield start, features
+
+    def _launch(self, window: list[tuple[int, int]]) -> Iterator[np.ndarray]:
+        """Start the transforms of a window of chunks as joblib tasks."""
         from joblib import Parallel, delayed
 
-        results = Parallel(return_as="generator")(
+        return Parallel(return_as="generator")(
             delayed(_transform)(self.transformer, self._read(start, stop))
-            for start, stop in picked
+            for start, stop in window
         )
-        for (start, _), features in zip(picked, results, strict=True):
-            yield start, features
 
     def _dask_blocks(
         self, picked: list[tuple[int, int]]

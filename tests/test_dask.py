@@ -4,6 +4,8 @@ the serial run. One small LocalCluster (2 worker processes) for the module."""
 
 from __future__ import annotations
 
+import time
+
 import joblib
 import numpy as np
 import pytest
@@ -73,6 +75,34 @@ def test_joblib_dask_backend_runs_chunk_transforms_on_workers(
     # same chunks in the same order: the same sums, bit for bit
     np.testing.assert_array_equal(on_cluster.head_[-1].coef_, serial.head_[-1].coef_)
     np.testing.assert_array_equal(predicted, serial.predict(X_map))
+
+
+def test_joblib_backend_holds_a_bounded_number_of_chunks(client, monkeypatch):
+    """A head that consumes slower than the workers transform: joblib alone
+    would dispatch every chunk and keep all their features in the client."""
+    monkeypatch.setattr(_sources, "CHUNK_CASES", 20)  # 20 chunks
+    X, y = problem()
+    fitted = model().fit(X, y)
+    stream = _sources.FeatureStream(
+        _sources.ChunkSource(X, fitted), fitted.transformer_
+    )
+    read, consumed, ahead = [], [], []
+    reader = stream._read
+    monkeypatch.setattr(stream, "_read", lambda a, b: read.append(a) or reader(a, b))
+    with joblib.parallel_backend("dask"):
+        n_workers = joblib.effective_n_jobs(-1)
+        for start, _ in stream:
+            ahead.append(len(read) - len(consumed))
+            time.sleep(0.05)  # the head's work on this chunk
+            consumed.append(start)
+    assert n_workers == 2
+    assert consumed == sorted(read) == list(range(0, len(X), 20))
+    # one window of two chunks per worker
+    assert max(ahead) <= 2 * n_workers
+    np.testing.assert_array_equal(
+        np.concatenate([f for _, f in stream.chunks()]),
+        fitted.transformer_.transform(X),
+    )
 
 
 def test_numpy_input_inside_the_backend_is_transformed_on_workers(client):
