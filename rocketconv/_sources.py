@@ -175,6 +175,11 @@ def _transform(transformer: Any, chunk: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(transform(chunk), dtype=np.float32)
 
 
+def _boxed_transform(transformer: Any, chunk: np.ndarray) -> list[np.ndarray]:
+    """:func:`_transform` in a one-item list (see ``FeatureStream._launch``)."""
+    return [_transform(transformer, chunk)]
+
+
 def _check_and_transform(
     block: np.ndarray,
     transformer: Any,
@@ -284,15 +289,21 @@ class FeatureStream:
         size = 2 * max(1, effective_n_jobs(-1))
         for first in range(0, len(picked), size):
             window = picked[first : first + size]
-            for (start, _), features in zip(window, self._launch(window), strict=True):
-                yield start, features
+            for (start, _), box in zip(window, self._launch(window), strict=True):
+                yield start, box.pop()
 
-    def _launch(self, window: list[tuple[int, int]]) -> Iterator[np.ndarray]:
-        """Start the transforms of a window of chunks as joblib tasks."""
+    def _launch(self, window: list[tuple[int, int]]) -> Iterator[list[np.ndarray]]:
+        """Start the transforms of a window of chunks as joblib tasks.
+
+        Each task returns its features in a one-item list that the consumer
+        empties: joblib's dask backend keeps every batch's result in a
+        future caught in a reference cycle, so without the box each chunk
+        would stay in memory until the cycle collector runs.
+        """
         from joblib import Parallel, delayed
 
         return Parallel(return_as="generator")(
-            delayed(_transform)(self.transformer, self._read(start, stop))
+            delayed(_boxed_transform)(self.transformer, self._read(start, stop))
             for start, stop in window
         )
 

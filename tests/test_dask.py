@@ -4,7 +4,9 @@ the serial run. One small LocalCluster (2 worker processes) for the module."""
 
 from __future__ import annotations
 
+import gc
 import time
+import weakref
 
 import joblib
 import numpy as np
@@ -67,7 +69,7 @@ def test_joblib_dask_backend_runs_chunk_transforms_on_workers(
         features = _sources.FeatureStream(
             _sources.ChunkSource(X_map, on_cluster), on_cluster.transformer_
         ).collect()
-    ran = tasks(stream, "batch_of__transform")
+    ran = tasks(stream, "batch_of__boxed_transform")
     # two fit passes and one predict pass, 4 chunk tasks each, all on workers
     assert len(ran) == 12
     assert {worker for _, worker in ran} <= workers
@@ -105,6 +107,31 @@ def test_joblib_backend_holds_a_bounded_number_of_chunks(client, monkeypatch):
     )
 
 
+def test_consumed_chunks_are_freed_without_the_cycle_collector(client, monkeypatch):
+    """joblib's dask backend keeps each batch's result in a future that
+    sits in a reference cycle: features the head has consumed must not stay
+    alive until Python's cycle collector happens to run."""
+    monkeypatch.setattr(_sources, "CHUNK_CASES", 20)
+    X, y = problem(n_cases=200)
+    fitted = model().fit(X, y)
+    stream = _sources.FeatureStream(
+        _sources.ChunkSource(X, fitted), fitted.transformer_
+    )
+    alive = []
+    gc.collect()
+    gc.disable()
+    try:
+        with joblib.parallel_backend("dask"):
+            for _, features in stream:
+                alive.append(weakref.ref(features))
+            del features
+        held = sum(ref() is not None for ref in alive)
+    finally:
+        gc.enable()
+    assert len(alive) == 10
+    assert held == 0
+
+
 def test_numpy_input_inside_the_backend_is_transformed_on_workers(client):
     X, y = problem(n_cases=150)
     serial = RocketClassifier(MiniRocket(n_features=168), random_state=0).fit(X, y)
@@ -112,7 +139,7 @@ def test_numpy_input_inside_the_backend_is_transformed_on_workers(client):
         with distributed.get_task_stream(client) as stream:
             on_cluster = RocketClassifier(MiniRocket(n_features=168), random_state=0)
             proba = on_cluster.fit(X, y).predict_proba(X)
-    assert len(tasks(stream, "batch_of__transform")) == 2  # fit, predict
+    assert len(tasks(stream, "batch_of__boxed_transform")) == 2  # fit, predict
     assert on_cluster.head_kind_ == serial.head_kind_ == "ridge"
     np.testing.assert_allclose(proba, serial.predict_proba(X), rtol=1e-12)
 

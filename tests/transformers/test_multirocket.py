@@ -75,6 +75,25 @@ def test_pooling_matches_reference_loop_on_random_values(n):
         np.testing.assert_allclose(got, expected, rtol=1e-6)
 
 
+@pytest.mark.parametrize("n", [63, 64, 65, 127, 128, 129, 200, 1000])
+@pytest.mark.parametrize("smooth", [False, True])
+def test_pooling_matches_reference_loop_on_long_segments(n, smooth):
+    """Long pooled segments: stretches over many points (smooth values),
+    ones that end at the last position, and biases below or above every
+    value (one stretch over all of 1..n-2, or none)."""
+    rng = np.random.default_rng(n)
+    C = rng.integers(-3, 4, size=n).astype(np.float32)
+    if smooth:  # long stretches above and below each bias
+        C = np.cumsum(rng.normal(size=n)).astype(np.float32)
+    biases = np.quantile(C, [0.0, 0.05, 0.3, 0.5, 0.9, 1.0]).astype(np.float32)
+    biases = np.concatenate([biases, [C.min() - 1, C.max() + 1]]).astype(np.float32)
+    row = np.zeros(4 * len(biases), dtype=np.float32)
+    _pool(C, 0, n, biases, row, 0, len(biases))
+    for b, bias in enumerate(biases):
+        expected = pool_by_hand(C, bias)
+        np.testing.assert_allclose(row[b :: len(biases)], expected, rtol=1e-6)
+
+
 def naive_features(transformer: MultiRocket, series: np.ndarray) -> np.ndarray:
     """MultiRocket of one univariate series by explicit weights and loops."""
     weights = kernel_weights().astype(np.float64)
