@@ -46,6 +46,9 @@ __all__ = [
 # Cases per chunk read from a source and transformed at once: 4096 cases of
 # 10,000 float32 features are 160 MB.
 CHUNK_CASES = 4096
+# Chunks (or dask blocks) in flight per worker on a cluster: enough to keep
+# each worker busy while the client consumes, few enough to bound its memory.
+CHUNKS_PER_WORKER = 2
 # The transformer is fitted on at most this many bytes of float32 input
 # (all of it below; evenly spaced cases above), read chunk by chunk.
 FIT_SAMPLE_BYTES = 512 * 2**20
@@ -286,7 +289,7 @@ class FeatureStream:
         """
         from joblib import effective_n_jobs
 
-        size = 2 * max(1, effective_n_jobs(-1))
+        size = CHUNKS_PER_WORKER * max(1, effective_n_jobs(-1))
         for first in range(0, len(picked), size):
             window = picked[first : first + size]
             for (start, _), box in zip(window, self._launch(window), strict=True):
@@ -319,7 +322,9 @@ class FeatureStream:
         # one delayed per block, keyed ("rocketconv-transform-<token>", i, 0)
         delayed_blocks = features.to_delayed().ravel()
         client = _distributed_client()
-        window = 2 * max(1, len(client.nthreads())) if client is not None else 1
+        window = 1
+        if client is not None:
+            window = CHUNKS_PER_WORKER * max(1, len(client.nthreads()))
         pending: deque[tuple[int, Any]] = deque()
         for start, _ in picked:
             block = delayed_blocks[index[start]]
