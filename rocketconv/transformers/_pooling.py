@@ -54,10 +54,13 @@ def _float32_of_bits(typingctx: Any, bits: Any) -> tuple:
 def max_key(value):
     """An int32 that orders like the float32 ``value`` (see module docstring)."""
     bits = _bits_of_float32(value)  # type: ignore[call-arg, var-annotated]
-    return bits ^ ((bits >> 31) & MAGNITUDE_BITS)
+    # np.int32 throughout: ``bits >> 31`` with a plain int is an int64, and
+    # an int64 key halves the lanes of every loop that takes a maximum
+    return np.int32(bits ^ ((bits >> np.int32(31)) & MAGNITUDE_BITS))
 
 
 @_numba.jit(inline="always")
 def from_max_key(key):
     """The float32 whose :func:`max_key` is ``key``."""
-    return _float32_of_bits(key ^ ((key >> 31) & MAGNITUDE_BITS))  # type: ignore[call-arg]
+    bits = np.int32(key ^ ((key >> np.int32(31)) & MAGNITUDE_BITS))
+    return _float32_of_bits(bits)  # type: ignore[call-arg]

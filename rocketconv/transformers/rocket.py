@@ -175,43 +175,69 @@ def _one_channel_ppv_max(x, base, dilation, w, n_out, bias):
     :func:`_accumulate` (``bias + w_0 x_0 + w_1 x_1 + ...``, left to right),
     so the features are bit-identical to the multi-channel path; one loop
     per kernel length because LLVM vectorises a loop over ``t`` only when
-    the taps inside it are unrolled.
+    the taps inside it are unrolled. Each loop takes its tap views right
+    beside it: numba then drops their reference counting, which (views
+    taken once for all three loops) cost ~100 ns a kernel, more than the
+    arithmetic of a 150-point output (docs/results/speed.md).
     """
-    d = dilation
-    x0, x1, x2 = x[base:], x[base + d :], x[base + 2 * d :]
-    x3, x4, x5, x6 = (
-        x[base + 3 * d :],
-        x[base + 4 * d :],
-        x[base + 5 * d :],
-        x[base + 6 * d :],
-    )
+    if len(w) == 7:
+        return _ppv_max_7(x, base, dilation, w, n_out, bias)
+    if len(w) == 9:
+        return _ppv_max_9(x, base, dilation, w, n_out, bias)
+    return _ppv_max_11(x, base, dilation, w, n_out, bias)
+
+
+@_numba.jit(inline="always")
+def _ppv_max_7(x, base, d, w, n_out, bias):
+    """:func:`_one_channel_ppv_max` of a kernel of length 7."""
     w0, w1, w2, w3, w4, w5, w6 = w[0], w[1], w[2], w[3], w[4], w[5], w[6]
+    x0, x1, x2, x3 = x[base:], x[base + d :], x[base + 2 * d :], x[base + 3 * d :]
+    x4, x5, x6 = x[base + 4 * d :], x[base + 5 * d :], x[base + 6 * d :]
     count = np.int32(0)
     top = SMALLEST_KEY
-    if len(w) == 7:
-        for t in range(n_out):
-            v = bias + w0 * x0[t] + w1 * x1[t] + w2 * x2[t] + w3 * x3[t]
-            v = v + w4 * x4[t] + w5 * x5[t] + w6 * x6[t]
-            count = np.int32(count + (v > 0))
-            top = max(top, max_key(v))
-    elif len(w) == 9:
-        x7, x8 = x[base + 7 * d :], x[base + 8 * d :]
-        w7, w8 = w[7], w[8]
-        for t in range(n_out):
-            v = bias + w0 * x0[t] + w1 * x1[t] + w2 * x2[t] + w3 * x3[t]
-            v = v + w4 * x4[t] + w5 * x5[t] + w6 * x6[t] + w7 * x7[t] + w8 * x8[t]
-            count = np.int32(count + (v > 0))
-            top = max(top, max_key(v))
-    else:
-        x7, x8 = x[base + 7 * d :], x[base + 8 * d :]
-        x9, x10 = x[base + 9 * d :], x[base + 10 * d :]
-        w7, w8, w9, w10 = w[7], w[8], w[9], w[10]
-        for t in range(n_out):
-            v = bias + w0 * x0[t] + w1 * x1[t] + w2 * x2[t] + w3 * x3[t]
-            v = v + w4 * x4[t] + w5 * x5[t] + w6 * x6[t] + w7 * x7[t] + w8 * x8[t]
-            v = v + w9 * x9[t] + w10 * x10[t]
-            count = np.int32(count + (v > 0))
-            top = max(top, max_key(v))
+    for t in range(n_out):
+        v = bias + w0 * x0[t] + w1 * x1[t] + w2 * x2[t] + w3 * x3[t]
+        v = v + w4 * x4[t] + w5 * x5[t] + w6 * x6[t]
+        count = np.int32(count + (v > 0))
+        top = max(top, max_key(v))
+    return count / n_out, from_max_key(top)
+
+
+@_numba.jit(inline="always")
+def _ppv_max_9(x, base, d, w, n_out, bias):
+    """:func:`_one_channel_ppv_max` of a kernel of length 9."""
+    w0, w1, w2, w3, w4, w5, w6 = w[0], w[1], w[2], w[3], w[4], w[5], w[6]
+    w7, w8 = w[7], w[8]
+    x0, x1, x2, x3 = x[base:], x[base + d :], x[base + 2 * d :], x[base + 3 * d :]
+    x4, x5, x6 = x[base + 4 * d :], x[base + 5 * d :], x[base + 6 * d :]
+    x7, x8 = x[base + 7 * d :], x[base + 8 * d :]
+    count = np.int32(0)
+    top = SMALLEST_KEY
+    for t in range(n_out):
+        v = bias + w0 * x0[t] + w1 * x1[t] + w2 * x2[t] + w3 * x3[t]
+        v = v + w4 * x4[t] + w5 * x5[t] + w6 * x6[t] + w7 * x7[t] + w8 * x8[t]
+        count = np.int32(count + (v > 0))
+        top = max(top, max_key(v))
+    return count / n_out, from_max_key(top)
+
+
+@_numba.jit(inline="always")
+def _ppv_max_11(x, base, d, w, n_out, bias):
+    """:func:`_one_channel_ppv_max` of a kernel of length 11."""
+    w0, w1, w2, w3, w4, w5, w6 = w[0], w[1], w[2], w[3], w[4], w[5], w[6]
+    w7, w8, w9, w10 = w[7], w[8], w[9], w[10]
+    x0, x1, x2, x3 = x[base:], x[base + d :], x[base + 2 * d :], x[base + 3 * d :]
+    x4, x5, x6 = x[base + 4 * d :], x[base + 5 * d :], x[base + 6 * d :]
+    x7, x8 = x[base + 7 * d :], x[base + 8 * d :]
+    x9, x10 = x[base + 9 * d :], x[base + 10 * d :]
+    count = np.int32(0)
+    top = SMALLEST_KEY
+    for t in range(n_out):
+        v = bias + w0 * x0[t] + w1 * x1[t] + w2 * x2[t] + w3 * x3[t]
+        v = v + w4 * x4[t] + w5 * x5[t] + w6 * x6[t] + w7 * x7[t] + w8 * x8[t]
+        v = v + w9 * x9[t] + w10 * x10[t]
+        count = np.int32(count + (v > 0))
+        top = max(top, max_key(v))
     return count / n_out, from_max_key(top)
 
 
