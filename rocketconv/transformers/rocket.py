@@ -167,7 +167,7 @@ def _ppv_max(out, n_out):
     return count / n_out, from_max_key(top)
 
 
-@_numba.jit
+@_numba.jit(inline="always")
 def _one_channel_ppv_max(x, base, dilation, w, n_out, bias):
     """PPV and maximum of a one-channel kernel, its output never stored.
 
@@ -178,7 +178,8 @@ def _one_channel_ppv_max(x, base, dilation, w, n_out, bias):
     the taps inside it are unrolled. Each loop takes its tap views right
     beside it: numba then drops their reference counting, which (views
     taken once for all three loops) cost ~100 ns a kernel, more than the
-    arithmetic of a 150-point output (docs/results/speed.md).
+    arithmetic of a 150-point output; inlined into the transform, it also
+    saves the call (docs/results/speed.md).
     """
     if len(w) == 7:
         return _ppv_max_7(x, base, dilation, w, n_out, bias)
