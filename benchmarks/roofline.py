@@ -16,10 +16,17 @@ Pipe model (float32 lanes per cycle and core), chosen by ``--model`` or from
 ``/proc/cpuinfo``: ``zen`` (AMD Zen 2-4: two 256-bit FMA/compare pipes and two
 256-bit add pipes; AVX-512 is split into 256-bit halves, so 16 + 16 lanes),
 ``intel-avx512`` (two 512-bit FMA units on ports 0 and 5, shared by every
-class: 32 lanes), ``intel-avx2`` (two 256-bit FMA ports shared: 16 lanes).
+class: 32 lanes), ``intel-avx2`` (two 256-bit FMA ports shared: 16 lanes),
+``intel-ymm`` (what numba's LLVM emits on Intel cores whose tuning prefers
+256-bit vectors, AVX-512 or not: compares, multiplies and FMAs on ports 0
+and 1, 16 lanes; additions on ports 0, 1 and 5, 24 lanes shared with them).
 The bound is ``max(fp_mul / mul_lanes, fp_add / add_lanes) + serial`` cycles
-for ``zen``, ``(fp_mul + fp_add) / lanes + serial`` for Intel, at the nominal
-clock (``--clock-ghz``, default the ``cpu MHz`` of ``/proc/cpuinfo``). It
+for ``zen``, ``(fp_mul + fp_add) / lanes + serial`` for the shared Intel
+models and ``max(fp_mul / 16, (fp_mul + fp_add) / 24) + serial`` for
+``intel-ymm``, at the nominal clock (``--clock-ghz``, default the ``cpu
+MHz`` of ``/proc/cpuinfo``) or, with ``--measure-clock``, at the clock a
+chain of dependent one-cycle integer operations runs at here (turbo
+included: a virtual machine's ``cpu MHz`` is often the base clock). It
 ignores loads and stores (each kernel reuses a loaded value for several
 biases or taps), so it is a lower bound on time: ``fraction_of_peak`` =
 bound / measured.
@@ -47,6 +54,7 @@ MODELS = {
     "zen": (16, 16, False),
     "intel-avx512": (32, 32, True),
     "intel-avx2": (16, 16, True),
+    "intel-ymm": (16, 24, True),
 }
 MINIROCKET_TAPS = 9
 
@@ -62,6 +70,31 @@ def cpu_model_and_clock() -> tuple[str, float]:
     else:
         model = "intel-avx2"
     return model, (max(mhz) / 1000 if mhz else 3.0)
+
+
+def measured_clock_ghz(steps: int = 200_000_000) -> float:
+    """The core's clock while busy, from a chain of dependent one-cycle
+    integer operations (xorshift64: a shift and an xor per step, three
+    steps per iteration), best of three runs."""
+    import time
+
+    import numba
+
+    @numba.njit
+    def chain(n, x):
+        for _ in range(n):
+            x ^= x << np.uint64(13)
+            x ^= x >> np.uint64(7)
+            x ^= x << np.uint64(17)
+        return x
+
+    chain(10, np.uint64(1))
+    best = np.inf
+    for _ in range(3):
+        start = time.perf_counter()
+        chain(steps, np.uint64(88172645463325252))
+        best = min(best, time.perf_counter() - start)
+    return 6 * steps / best / 1e9
 
 
 def valid_span(length: int, info: pd.DataFrame) -> np.ndarray:
@@ -144,7 +177,12 @@ def operation_counts(transformer: str, length: int, seed: int = 0) -> dict:
 
 def bound_seconds(counts: dict, model: str, clock_ghz: float) -> float:
     mul_lanes, add_lanes, shared = MODELS[model]
-    if shared:
+    if model == "intel-ymm":
+        cycles = max(
+            counts["fp_mul"] / mul_lanes,
+            (counts["fp_mul"] + counts["fp_add"]) / add_lanes,
+        )
+    elif shared:
         cycles = (counts["fp_mul"] + counts["fp_add"]) / mul_lanes
     else:
         cycles = max(counts["fp_mul"] / mul_lanes, counts["fp_add"] / add_lanes)
@@ -181,14 +219,24 @@ def main(argv=None) -> None:
     detected, clock = cpu_model_and_clock()
     parser.add_argument("--model", choices=sorted(MODELS), default=detected)
     parser.add_argument("--clock-ghz", type=float, default=clock)
+    parser.add_argument(
+        "--measure-clock",
+        action="store_true",
+        help="use the clock measured by a dependent integer chain instead",
+    )
     parser.add_argument("--name", default="roofline", help="results stem")
     args = parser.parse_args(argv)
+    if args.measure_clock:
+        args.clock_ghz = measured_clock_ghz()
     speed = pd.concat([pd.read_csv(path) for path in args.speed])
     table = roofline(speed, args.model, args.clock_ghz)
     notes = {
         "pipe_model": args.model,
         "lanes_per_cycle_mul_add_shared": MODELS[args.model],
         "clock_ghz": args.clock_ghz,
+        "clock": "measured (dependent integer chain)"
+        if args.measure_clock
+        else "given or /proc/cpuinfo cpu MHz",
         "speed_files": [Path(p).name for p in args.speed],
         "method": "bound = operation counts / peak issue rate (see the script's "
         "docstring); measured = transform_s / n_cases of the speed file",
