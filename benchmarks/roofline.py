@@ -20,13 +20,15 @@ class: 32 lanes), ``intel-avx2`` (two 256-bit FMA ports shared: 16 lanes),
 ``intel-ymm`` (what numba's LLVM emits on Intel cores whose tuning prefers
 256-bit vectors, AVX-512 or not: compares, multiplies and FMAs on ports 0
 and 1, 16 lanes; additions on ports 0, 1 and 5, 24 lanes shared with them).
-The bound is ``max(fp_mul / mul_lanes, fp_add / add_lanes) + serial`` cycles
-for ``zen``, ``(fp_mul + fp_add) / lanes + serial`` for the shared Intel
-models and ``max(fp_mul / 16, (fp_mul + fp_add) / 24) + serial`` for
-``intel-ymm``, at the nominal clock (``--clock-ghz``, default the ``cpu
-MHz`` of ``/proc/cpuinfo``) or, with ``--measure-clock``, at the clock a
-chain of dependent one-cycle integer operations runs at here (turbo
-included: a virtual machine's ``cpu MHz`` is often the base clock). It
+Each model gives the lanes a cycle for ``fp_mul``, for ``fp_add`` and for
+both together (the ports they share); the bound is ``max(fp_mul /
+mul_lanes, fp_add / add_lanes, (fp_mul + fp_add) / total_lanes) + serial``
+cycles (``zen``: separate pipes, total 32; the Intel models: one set of
+ports, total = their widest class), at the nominal clock
+(``--clock-ghz``, default the ``cpu MHz`` of ``/proc/cpuinfo``) or, with
+``--measure-clock``, at the clock a chain of dependent one-cycle integer
+operations runs at here (turbo included: a virtual machine's ``cpu MHz``
+is often the base clock). It
 ignores loads and stores (each kernel reuses a loaded value for several
 biases or taps), so it is a lower bound on time: ``fraction_of_peak`` =
 bound / measured.
@@ -50,11 +52,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import write_results  # noqa: E402
 
 MODELS = {
-    # name: (lanes per cycle for fp_mul, for fp_add, shared between classes)
-    "zen": (16, 16, False),
-    "intel-avx512": (32, 32, True),
-    "intel-avx2": (16, 16, True),
-    "intel-ymm": (16, 24, True),
+    # name: (lanes per cycle for fp_mul, for fp_add, for both together)
+    "zen": (16, 16, 32),
+    "intel-avx512": (32, 32, 32),
+    "intel-avx2": (16, 16, 16),
+    "intel-ymm": (16, 24, 24),
 }
 MINIROCKET_TAPS = 9
 
@@ -176,16 +178,12 @@ def operation_counts(transformer: str, length: int, seed: int = 0) -> dict:
 
 
 def bound_seconds(counts: dict, model: str, clock_ghz: float) -> float:
-    mul_lanes, add_lanes, shared = MODELS[model]
-    if model == "intel-ymm":
-        cycles = max(
-            counts["fp_mul"] / mul_lanes,
-            (counts["fp_mul"] + counts["fp_add"]) / add_lanes,
-        )
-    elif shared:
-        cycles = (counts["fp_mul"] + counts["fp_add"]) / mul_lanes
-    else:
-        cycles = max(counts["fp_mul"] / mul_lanes, counts["fp_add"] / add_lanes)
+    mul_lanes, add_lanes, total_lanes = MODELS[model]
+    cycles = max(
+        counts["fp_mul"] / mul_lanes,
+        counts["fp_add"] / add_lanes,
+        (counts["fp_mul"] + counts["fp_add"]) / total_lanes,
+    )
     return (cycles + counts["serial"]) / (clock_ghz * 1e9)
 
 
@@ -232,7 +230,7 @@ def main(argv=None) -> None:
     table = roofline(speed, args.model, args.clock_ghz)
     notes = {
         "pipe_model": args.model,
-        "lanes_per_cycle_mul_add_shared": MODELS[args.model],
+        "lanes_per_cycle_mul_add_total": MODELS[args.model],
         "clock_ghz": args.clock_ghz,
         "clock": "measured (dependent integer chain)"
         if args.measure_clock

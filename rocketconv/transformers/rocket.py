@@ -177,8 +177,8 @@ def _one_channel_ppv_max(x, base, dilation, w, n_out, bias):
     per kernel length because LLVM vectorises a loop over ``t`` only when
     the taps inside it are unrolled. Each loop takes its tap views right
     beside it: numba then drops their reference counting, which (views
-    taken once for all three loops) cost ~100 ns a kernel, more than the
-    arithmetic of a 150-point output; inlined into the transform, it also
+    taken once for all three loops) cost more than the arithmetic of a
+    150-point output; inlined into the transform, it also
     saves the call (docs/results/speed.md).
     """
     if len(w) == 7:
