@@ -19,7 +19,8 @@ Modes (``--modes``, comma-separated; ``--sizes`` the training sizes):
   (``estimator="ridge"``): accuracy and agreement with ``memmap`` at the
   same size;
 * ``softmax``: ``estimator="logistic"`` on the memmaps (the mini-batch
-  softmax head streaming from the source; an epoch is a transform pass);
+  softmax head streaming from the source; an epoch is a transform pass,
+  and training stops early on a held-out validation set: ``sgd_steps``);
 * ``dask``: ``memmap`` inside ``joblib.parallel_backend("dask")`` with a
   LocalCluster of ``--workers`` single-threaded worker processes (or
   ``--scheduler ADDRESS``, a running cluster whose workers see
@@ -175,6 +176,8 @@ def worker(mode: str, n_cases: int, args: argparse.Namespace) -> dict:
             result["n_workers"] = len(peaks)
     head = model.head_[-1] if hasattr(model.head_, "steps") else None
     result["alpha"] = getattr(head, "alpha_", np.nan)
+    # the mini-batch softmax: SGD steps taken before early stopping
+    result["sgd_steps"] = getattr(model.head_, "n_updates_", np.nan)
     np.save(folder / f"predicted_{mode}_{n_cases}.npy", result.pop("predicted"))
     return result
 

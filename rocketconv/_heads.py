@@ -10,10 +10,9 @@ the two that scikit-learn does not provide as they are needed here.
 * ``fit_ridge_head``: the published scaler + RidgeClassifierCV with alpha
   chosen by leave-one-out, and a temperature calibrated on the leave-one-out
   decision values.
-* :class:`MiniBatchSoftmax`: softmax regression by SGD over chunks, for data
-  too large for an in-memory logistic regression; it takes a feature matrix
-  or a :class:`~rocketconv._sources.FeatureStream` (an out-of-core source,
-  transformed again each epoch).
+* the mini-batch softmax head is ``rocketconv._softmax``: softmax regression
+  by SGD over chunks, with early stopping, for data too large for an
+  in-memory logistic regression.
 * the streaming ridge head is ``rocketconv._streaming_ridge``: the exact
   ridge head without the feature matrix.
 """
@@ -21,25 +20,22 @@ the two that scikit-learn does not provide as they are needed here.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from typing import Any, TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
-from sklearn.linear_model import LogisticRegression, RidgeClassifierCV, SGDClassifier
+from sklearn.base import TransformerMixin
+from sklearn.linear_model import LogisticRegression, RidgeClassifierCV
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import LabelEncoder, StandardScaler
-from sklearn.utils.class_weight import compute_sample_weight
 
 from . import _streaming_ridge
+from ._softmax import MiniBatchSoftmax
 from ._sources import FeatureStream
 from ._validation import check_sample_weight
 from .calibration import LeaveOneOutSquaredError, TemperatureScaler
 
 DEFAULT_ALPHAS = np.logspace(-3, 3, 10)
-# the mini-batch softmax takes at least this many single-case SGD steps
-MIN_CASE_UPDATES = 100_000
 HEADS = ("auto", "ridge", "streaming_ridge", "logistic")
 
 # class_weight as the heads take it: keyed by integer codes, or "balanced"
@@ -273,123 +269,3 @@ def fit_logistic_head(
     )
     head = make_pipeline(StandardScaler(), model)
     return head.fit(features, codes, logisticregression__sample_weight=weights)
-
-
-class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
-    """Softmax regression by SGD over chunks of a float32 feature matrix.
-
-    Scaling statistics are accumulated chunk by chunk (``partial_fit``) and
-    applied per chunk, so memory beyond the features is one chunk in float64.
-    ``class_weight`` becomes per-case weights (SGD's ``partial_fit`` cannot
-    take "balanced" itself), multiplied into ``sample_weight``.
-    """
-
-    def __init__(
-        self,
-        n_epochs: int = 20,
-        chunk_size: int = 4096,
-        alpha: float = 1e-4,
-        class_weight: ClassWeight = None,
-        random_state: int | None = None,
-    ) -> None:
-        self.n_epochs = n_epochs
-        self.chunk_size = chunk_size
-        self.alpha = alpha
-        self.class_weight = class_weight
-        self.random_state = random_state
-
-    def fit(
-        self,
-        X: np.ndarray | FeatureStream,
-        y: np.ndarray,
-        sample_weight: np.ndarray | None = None,
-    ) -> MiniBatchSoftmax:
-        """SGD on a feature matrix or a :class:`FeatureStream` (see
-        :meth:`_fit_stream`)."""
-        if self.class_weight is not None:
-            per_class = compute_sample_weight(self.class_weight, y)
-            sample_weight = per_class * (
-                1.0 if sample_weight is None else sample_weight
-            )
-        if isinstance(X, FeatureStream):
-            if X.features is None:
-                return self._fit_stream(X, y, sample_weight)
-            X = X.features
-        chunks = range(0, len(X), self.chunk_size)
-        self._start((X[start : start + self.chunk_size] for start in chunks), y)
-        if len(X) <= self.chunk_size:  # one chunk: SGD's own epochs, in Cython
-            self.sgd_.set_params(max_iter=self._epochs(len(X)), tol=None)
-            scaled = self.scaler_.transform(X)
-            self.sgd_.fit(scaled, y, sample_weight=sample_weight)
-            return self
-        rng = np.random.RandomState(self.random_state)
-        for _ in range(self._epochs(len(X))):
-            order = rng.permutation(len(X))
-            for start in chunks:
-                rows = np.sort(order[start : start + self.chunk_size])
-                self._step(X[rows], y, rows, sample_weight)
-        return self
-
-    def _fit_stream(
-        self, stream: FeatureStream, y: np.ndarray, sample_weight: np.ndarray | None
-    ) -> MiniBatchSoftmax:
-        """Out of core: one pass for the scaler, then each epoch one pass over
-        the source's chunks (transformed again: an epoch costs a transform),
-        chunks in a random order and each chunk's rows shuffled. Rows are
-        mixed within a chunk only: data stored sorted by class should be
-        shuffled once on disk."""
-        self._start((features for _, features in stream), y)
-        rng = np.random.RandomState(self.random_state)
-        n_chunks = len(stream.bounds())
-        for _ in range(self._epochs(stream.n_cases)):
-            for start, features in stream.chunks(rng.permutation(n_chunks)):
-                order = rng.permutation(len(features))
-                for offset in range(0, len(features), self.chunk_size):
-                    rows = np.sort(order[offset : offset + self.chunk_size])
-                    self._step(features[rows], y, start + rows, sample_weight)
-        return self
-
-    def _start(self, chunks: Iterable[np.ndarray], y: np.ndarray) -> None:
-        """The scaler fitted over ``chunks`` (all the features, in turn), the
-        classes, and an untrained SGD softmax."""
-        self.scaler_ = StandardScaler()
-        for features in chunks:
-            self.scaler_.partial_fit(features)
-        self.classes_ = np.unique(y)
-        self.sgd_ = SGDClassifier(
-            loss="log_loss", alpha=self.alpha, random_state=self.random_state
-        )
-
-    def _step(
-        self,
-        features: np.ndarray,
-        y: np.ndarray,
-        cases: np.ndarray,
-        sample_weight: np.ndarray | None,
-    ) -> None:
-        """One SGD update on the scaled ``features`` of ``cases``."""
-        weights = None if sample_weight is None else sample_weight[cases]
-        self.sgd_.partial_fit(
-            self.scaler_.transform(features),
-            y[cases],
-            classes=self.classes_,
-            sample_weight=weights,
-        )
-
-    def _epochs(self, n_cases: int) -> int:
-        """``n_epochs``, or more for small data: at least MIN_CASE_UPDATES
-        single-case SGD steps in all, so that a small training set is not
-        left after a few dozen steps (large data keeps ``n_epochs``)."""
-        return max(self.n_epochs, -(-MIN_CASE_UPDATES // max(n_cases, 1)))
-
-    def decision_function(self, X: np.ndarray) -> np.ndarray:
-        """The softmax's decision values on features ``X``."""
-        return self.sgd_.decision_function(self.scaler_.transform(X))
-
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Class probabilities on features ``X``."""
-        return self.sgd_.predict_proba(self.scaler_.transform(X))
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        """Predicted classes on features ``X``."""
-        return self.classes_[self.sgd_.predict(self.scaler_.transform(X))]

@@ -22,7 +22,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from .._heads import MiniBatchSoftmax
+from .._softmax import MiniBatchSoftmax
 from ..scalers import L2ColumnScaler, SparseScaler
 
 

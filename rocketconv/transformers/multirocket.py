@@ -39,6 +39,7 @@ from ._restriction import (
     restricted_plan,
     select_columns,
 )
+from ._stretches import longest_stretches
 from .minirocket import RepresentationAttributes
 
 # Pooling operators per (dilation, kernel, bias), in the reference's order.
@@ -72,32 +73,6 @@ def _positive_sums(segment, bias):
 
 
 @_numba.jit
-def _longest_stretches(output, start, stop, b0, b1, b2, b3):
-    """LSPV for four biases at once (four independent dependency chains).
-
-    With S = {0, n - 1} and the positions where ``C < b``, the reference's
-    LSPV is the largest gap between consecutive members of S, i.e. one more
-    than the longest run of positions ``1..n-2`` with ``C >= b`` (0 when
-    n = 1).
-    """
-    r0 = r1 = r2 = r3 = 0
-    m0 = m1 = m2 = m3 = 0
-    for t in range(start + 1, stop - 1):
-        value = output[t]
-        r0 = r0 + 1 if value >= b0 else 0
-        r1 = r1 + 1 if value >= b1 else 0
-        r2 = r2 + 1 if value >= b2 else 0
-        r3 = r3 + 1 if value >= b3 else 0
-        m0 = max(m0, r0)
-        m1 = max(m1, r1)
-        m2 = max(m2, r2)
-        m3 = max(m3, r3)
-    if stop - start < 2:
-        return 0, 0, 0, 0
-    return m0 + 1, m1 + 1, m2 + 1, m3 + 1
-
-
-@_numba.jit
 def _pool(output, start, stop, biases, row, first, block):
     """The four MultiRocket features of ``output[start:stop]`` for each bias.
 
@@ -115,8 +90,8 @@ def _pool(output, start, stop, biases, row, first, block):
 
     The reference computes all four in one branchy loop per bias; the
     comparisons are close to random, so branch mispredictions dominate. Here
-    PPV/MPV/MIPV come from a vectorised pass and LSPV from a branch-free
-    run-length scan over four biases at a time.
+    PPV/MPV/MIPV come from a vectorised pass and LSPV from a 4-lane vector
+    run-length scan over four biases at a time (``_stretches``).
     """
     span = stop - start
     n_biases = len(biases)
@@ -136,8 +111,14 @@ def _pool(output, start, stop, biases, row, first, block):
         b1 = min(b + 1, n_biases - 1)
         b2 = min(b + 2, n_biases - 1)
         b3 = min(b + 3, n_biases - 1)
-        stretches = _longest_stretches(
-            output, start, stop, biases[b], biases[b1], biases[b2], biases[b3]
+        stretches = longest_stretches(
+            output,
+            start,
+            stop,
+            np.float32(biases[b]),
+            np.float32(biases[b1]),
+            np.float32(biases[b2]),
+            np.float32(biases[b3]),
         )
         for i in range(min(4, n_biases - b)):
             row[first + b + i + block] = stretches[i]
