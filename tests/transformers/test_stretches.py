@@ -15,7 +15,7 @@ def published_lspv(segment, bias):
     if n < 2:
         return 0
     below = sorted({0, n - 1} | {i for i in range(n) if segment[i] < bias})
-    return max(b - a for a, b in zip(below, below[1:]))
+    return max(b - a for a, b in zip(below[:-1], below[1:], strict=True))
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 4, 7, 64, 500])
