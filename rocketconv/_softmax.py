@@ -58,6 +58,11 @@ class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
         The highest validation accuracy seen (nan without early stopping).
     """
 
+    # during fit only: the held-out cases, and their scaled features,
+    # labels and weights
+    _held_out: np.ndarray
+    _validation: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None
+
     def __init__(
         self,
         n_epochs: int = 20,
@@ -94,13 +99,14 @@ class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
                 1.0 if sample_weight is None else sample_weight
             )
         try:
-            if isinstance(X, FeatureStream) and X.features is None:
-                return self._fit_stream(X, y, sample_weight)
-            if isinstance(X, FeatureStream):
-                X = X.features
-            return self._fit_matrix(X, y, sample_weight)
+            if not isinstance(X, FeatureStream):
+                return self._fit_matrix(X, y, sample_weight)
+            if X.features is not None:
+                return self._fit_matrix(X.features, y, sample_weight)
+            return self._fit_stream(X, y, sample_weight)
         finally:  # the fitted model keeps no training data
-            self._validation = self._held_out = None
+            self._validation = None
+            self._held_out = np.zeros(0, dtype=bool)
 
     def _fit_matrix(
         self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None
@@ -224,6 +230,7 @@ class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
     def _stopped_improving(self) -> bool:
         """Score the validation set; True after ``n_iter_no_change`` steps in
         a row without an improvement of at least ``tol``."""
+        assert self._validation is not None
         features, labels, weights = self._validation
         predicted = self.sgd_.predict(features)
         score = accuracy_score(labels, predicted, sample_weight=weights)

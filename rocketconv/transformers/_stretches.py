@@ -41,7 +41,9 @@ def _vector(builder: ir.IRBuilder, vector_type: ir.VectorType, values: list) -> 
     return vector
 
 
-def _emit_runs(builder: ir.IRBuilder, data: Any, first: Any, last: Any, biases: Any):
+def _emit_runs(
+    builder: ir.IRBuilder, data: Any, first: Any, last: Any, biases: Any
+) -> Any:
     """IR of the loop ``for t in [first, last)``; returns the lanes' maxima.
 
     ``data`` points at float32 values, ``biases`` is a ``<4 x float>``.
@@ -83,7 +85,7 @@ def _emit_runs(builder: ir.IRBuilder, data: Any, first: Any, last: Any, biases: 
 
 @intrinsic
 def _longest_runs(typingctx: Any, values: Any, first: Any, last: Any, b0: Any,
-                  b1: Any, b2: Any, b3: Any) -> tuple:  # fmt: skip
+                  b1: Any, b2: Any, b3: Any) -> tuple | None:  # fmt: skip
     """The longest run of ``values[t] >= b`` over ``t in [first, last)`` for
     four float32 biases: a 4-tuple of int32."""
     # the loop steps a float pointer: one-dimensional C-contiguous float32 only
@@ -122,7 +124,7 @@ def longest_stretches(output, start, stop, b0, b1, b2, b3):
     """
     if stop - start < 2:
         return 0, 0, 0, 0
-    m0, m1, m2, m3 = _longest_runs(
+    runs = _longest_runs(  # type: ignore[call-arg, var-annotated]
         output, np.int64(start + 1), np.int64(stop - 1), b0, b1, b2, b3
     )
-    return m0 + 1, m1 + 1, m2 + 1, m3 + 1
+    return runs[0] + 1, runs[1] + 1, runs[2] + 1, runs[3] + 1
