@@ -123,11 +123,8 @@ class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
             self.sgd_.fit(scaled, y, sample_weight=sample_weight)
             return self
         for _ in range(self._epochs(len(X))):
-            order = self._training_rows(0, rng.permutation(len(X)))
-            for offset in range(0, len(order), self.chunk_size):
-                rows = np.sort(order[offset : offset + self.chunk_size])
-                if self._step(X[rows], y, rows, sample_weight):
-                    return self
+            if self._train_on(X, 0, rng.permutation(len(X)), y, sample_weight):
+                return self
         return self
 
     def _fit_stream(
@@ -143,11 +140,9 @@ class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
         n_chunks = len(stream.bounds())
         for _ in range(self._epochs(stream.n_cases)):
             for start, features in stream.chunks(rng.permutation(n_chunks)):
-                order = self._training_rows(start, rng.permutation(len(features)))
-                for offset in range(0, len(order), self.chunk_size):
-                    rows = np.sort(order[offset : offset + self.chunk_size])
-                    if self._step(features[rows], y, start + rows, sample_weight):
-                        return self
+                order = rng.permutation(len(features))
+                if self._train_on(features, start, order, y, sample_weight):
+                    return self
         return self
 
     def _start(
@@ -201,9 +196,23 @@ class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
             held_out[rng.choice(n_cases, size, replace=False)] = True
         return held_out
 
-    def _training_rows(self, start: int, order: np.ndarray) -> np.ndarray:
-        """``order`` (rows of the chunk at ``start``) without held-out cases."""
-        return order[~self._held_out[start + order]]
+    def _train_on(
+        self,
+        features: np.ndarray,
+        start: int,
+        order: np.ndarray,
+        y: np.ndarray,
+        sample_weight: np.ndarray | None,
+    ) -> bool:
+        """SGD steps over the rows of ``features`` (cases ``start`` on) in
+        ``order``, ``chunk_size`` at a time, held-out cases left out; True
+        when training should stop."""
+        order = order[~self._held_out[start + order]]
+        for offset in range(0, len(order), self.chunk_size):
+            rows = np.sort(order[offset : offset + self.chunk_size])
+            if self._step(features[rows], y, start + rows, sample_weight):
+                return True
+        return False
 
     def _step(
         self,

@@ -8,10 +8,11 @@ scalar (about 7.6 cycles a point for the four on Intel and AMD alike);
 LLVM's vectorisers do not pack loop-carried chains into one vector. This
 module writes the loop directly in LLVM IR with ``<4 x float>`` compares and
 ``<4 x i32>`` run lengths, so that a point costs one broadcast load, one
-compare, one add, one select and one maximum for all four biases: about
-two cycles, the latency of the ``add -> select`` chain. The arithmetic is
-exact (integer counts, float compares), so the results equal the scalar
-loop's bit for bit on every instruction set.
+compare, one add, one select and one maximum for all four biases: the
+``add -> select`` chain takes one cycle a point with AVX-512's masked
+subtract, two with AVX2. The arithmetic is exact (integer counts, float
+compares), so the results are the published LSPV exactly on every
+instruction set.
 """
 
 from __future__ import annotations
