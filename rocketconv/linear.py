@@ -48,9 +48,10 @@ from ._validation import (
 )
 from .scalers import L2ColumnScaler  # noqa: F401  (re-exported)
 
-# Cases per predict chunk: features are computed, cast to float64 and passed
-# through the head one chunk at a time, so memory stays bounded and every
-# case's prediction is independent of the batch it arrives in.
+# Cases per predict chunk: features are computed and passed through the head
+# (scaler, then float64 into the final estimator) one chunk at a time, so
+# memory stays bounded and every case's prediction is independent of the
+# batch it arrives in.
 PREDICT_CHUNK = 4096
 
 
@@ -154,7 +155,7 @@ class _RocketBase(BaseEstimator):
 
     def _head_outputs(self, X: Any, *methods: str) -> list[np.ndarray]:
         """``head_.<method>(features)`` for each method, chunk by chunk: one
-        transform serves them all; features in float64.
+        transform serves them all; the final estimator gets float64 features.
 
         Out-of-core input (and any array inside a joblib dask backend) is
         read and transformed chunk by chunk by a FeatureStream.
@@ -182,9 +183,11 @@ class _RocketBase(BaseEstimator):
         steps, final = _heads.split_pipeline(self.head_)
         parts = []
         for features in chunks:
-            features = features.astype(np.float64)
+            # the scaler gets the features as fit gave them to it (float32; the
+            # L2 scaler converts while centring), the final estimator float64
             if steps is not None:
                 features = steps.transform(features)
+            features = np.asarray(features, dtype=np.float64)
             parts.append([getattr(final, method)(features) for method in methods])
         return [np.concatenate(outputs) for outputs in zip(*parts, strict=True)]
 

@@ -7,6 +7,8 @@ Which transformer gets which is declared in ``rocketconv._registry``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -54,25 +56,46 @@ class L2ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def fit(self, X: np.ndarray, y: object = None) -> L2ColumnScaler:
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         self.mean_ = X.mean(axis=0, dtype=np.float64)
-        # column by block: the norm of the centred column without a centred copy
-        sum_squares = np.zeros(X.shape[1])
-        for start in range(0, X.shape[0], 2048):
-            block = X[start : start + 2048].astype(np.float64) - self.mean_
+        # block by block: the norms of the centred columns without a centred copy
+        self._set_scale(block.astype(np.float64) - self.mean_ for block in _blocks(X))
+        return self
+
+    def fit_transform(self, X: np.ndarray, y: object = None) -> np.ndarray:
+        """``fit(X).transform(X)`` with one float64 copy of ``X``, centred
+        and scaled in place (the same values, bit for bit)."""
+        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        centred = X.astype(np.float64)
+        # the same sums as fit's X.mean(axis=0, dtype=float64): row after row
+        self.mean_ = centred.mean(axis=0)
+        centred -= self.mean_
+        self._set_scale(_blocks(centred))
+        centred /= self.scale_
+        return centred
+
+    def _set_scale(self, centred_blocks: Iterator[np.ndarray]) -> None:
+        """``scale_``: the L2 norms of the centred columns (1 where 0), summed
+        over row blocks in order, so ``fit`` and ``fit_transform`` agree."""
+        sum_squares = np.zeros(self.n_features_in_)
+        for block in centred_blocks:
             sum_squares += np.einsum("ij,ij->j", block, block)
         scale = np.sqrt(sum_squares)
         scale[scale == 0] = 1.0
         self.scale_ = scale
-        return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        # one float64 copy, centred and scaled in place (the same operations
-        # as (X - mean) / scale, without two more temporaries of X's size)
-        out = X.astype(np.float64)
-        out -= self.mean_
+        # one float64 result, centred while converting and then scaled in place
+        # (the values of (X - mean) / scale, without temporaries of X's size)
+        out = np.empty(X.shape, dtype=np.float64)
+        np.subtract(X, self.mean_, out=out)
         out /= self.scale_
         return out
+
+
+def _blocks(X: np.ndarray, rows: int = 2048) -> Iterator[np.ndarray]:
+    """``X`` in blocks of ``rows`` rows, in order."""
+    return (X[start : start + rows] for start in range(0, X.shape[0], rows))
 
 
 class SparseScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):

@@ -164,6 +164,22 @@ def test_l2_scaler_is_sklearns_old_normalize():
     np.testing.assert_allclose(np.linalg.norm(scaled[:, [0, 1, 3, 4]], axis=0), 1.0)
 
 
+@pytest.mark.parametrize("n_cases", [30, 2500])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_l2_scaler_fit_transform_is_fit_then_transform(n_cases, dtype):
+    """fit_transform's one in-place copy gives fit(X).transform(X) bit for bit
+    (2,500 rows: more than one of fit's 2,048-row blocks)."""
+    X = (RNG.normal(loc=50, scale=[1e-3, 1.0, 1e4], size=(n_cases, 3))).astype(dtype)
+    X[:, 1] = -2.5
+    fitted = L2ColumnScaler().fit(X)
+    scaler = L2ColumnScaler()
+    scaled = scaler.fit_transform(X)
+    assert scaled.dtype == np.float64 and not np.shares_memory(scaled, X)
+    np.testing.assert_array_equal(scaler.mean_, fitted.mean_)
+    np.testing.assert_array_equal(scaler.scale_, fitted.scale_)
+    np.testing.assert_array_equal(scaled, fitted.transform(X))
+
+
 @pytest.mark.parametrize("estimator", ["ridge", "streaming_ridge", "logistic"])
 def test_heads_and_weights(estimator):
     X, y = two_class_problem(n_cases=60)

