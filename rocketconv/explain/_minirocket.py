@@ -92,7 +92,7 @@ def longest_stretch_shares(
     """LSPV shares, the points of the longest stretches, and the constant.
 
     LSPV is one more than the longest run of ``C_t >= b`` over the interior
-    points ``1 .. n - 2`` (the transform's ``_stretches.longest_stretches``).
+    points ``1 .. n - 2`` (as the transform's ``_pooling_lanes`` loop).
     """
     n_cases, span = segment.shape
     shape = (n_cases, len(biases), span)

@@ -30,6 +30,7 @@ from ._dilations import (
     representation_attribute,
     tap_starts,
 )
+from ._pooling_lanes import pool_lanes
 from ._restriction import (
     ComputePlan,
     combination_of_features,
@@ -39,7 +40,6 @@ from ._restriction import (
     restricted_plan,
     select_columns,
 )
-from ._stretches import longest_stretches
 from .minirocket import RepresentationAttributes
 
 # Pooling operators per (dilation, kernel, bias), in the reference's order.
@@ -47,29 +47,53 @@ N_POOLING = 4
 POOLING_NAMES = ("ppv", "lspv", "mpv", "mipv")
 
 
-@_numba.jit(fastmath={"reassoc"})
-def _positive_sums(segment, bias):
-    """Count, index sum and ``sum(C + b)`` over ``C > b`` in one SIMD pass.
+@_numba.jit(inline="always")
+def _bias_lanes(biases, b, lanes):
+    """``biases[b : b + lanes]`` as a tuple of 4 or 8 float32, the missing
+    ones at the end repeating the last bias (their lanes are discarded)."""
+    last = len(biases) - 1
+    quad = (
+        biases[min(b, last)],
+        biases[min(b + 1, last)],
+        biases[min(b + 2, last)],
+        biases[min(b + 3, last)],
+    )
+    if lanes == 4:
+        return quad
+    return quad + (
+        biases[min(b + 4, last)],
+        biases[min(b + 5, last)],
+        biases[min(b + 6, last)],
+        biases[min(b + 7, last)],
+    )
 
-    ``segment`` is the contiguous pooled range (indexing it from 0 lets LLVM
-    use vector loads). The count is an int32 (compare, subtract the mask);
-    the index sum is a float64 sum of int32 indices (int32 -> float64
-    converts 4 at a time on AVX2, int64 does not), exact for segments
-    shorter than 2**31 points since every partial sum is an integer below
-    2**53. ``reassoc`` only lets LLVM vectorise the float64 sums; for the
-    sum of ``C + b`` it changes the float64 total in its last bits, far
-    below the float32 precision of the output.
-    """
-    count = np.int32(0)
-    index_sum = 0.0
-    total = 0.0
-    for j in range(len(segment)):
-        value = segment[j]
-        above = value > bias
-        count = np.int32(count + above)
-        index_sum += np.float64(np.int32(j)) if above else 0.0
-        total += np.float64(value + bias) if above else 0.0
-    return count, index_sum, total
+
+@_numba.jit(inline="always")
+def _store(sums, span, n_lanes, row, f, block):
+    """The four features of the first ``n_lanes`` lanes of a
+    :func:`~._pooling_lanes.pool_lanes` result, from ``row[f]`` on."""
+    counts, index_sums, totals, runs = sums
+    for i in range(n_lanes):
+        count = counts[i]
+        row[f + i] = count / span
+        row[f + i + block] = runs[i] + 1
+        if count > 0:
+            row[f + i + 2 * block] = totals[i] / count
+            row[f + i + 3 * block] = index_sums[i] / count
+        else:
+            row[f + i + 2 * block] = 0.0
+            row[f + i + 3 * block] = -1.0
+
+
+@_numba.jit
+def _pool_one_point(value, biases, row, first, block):
+    """The four features of a pooled range of one point (LSPV is 0)."""
+    for b in range(len(biases)):
+        above = value > biases[b]
+        row[first + b] = 1.0 if above else 0.0
+        row[first + b + block] = 0.0
+        row[first + b + 2 * block] = np.float64(value + biases[b]) if above else 0.0
+        row[first + b + 3 * block] = 0.0 if above else -1.0
 
 
 @_numba.jit
@@ -90,38 +114,22 @@ def _pool(output, start, stop, biases, row, first, block):
 
     The reference computes all four in one branchy loop per bias; the
     comparisons are close to random, so branch mispredictions dominate. Here
-    PPV/MPV/MIPV come from a vectorised pass and LSPV from a 4-lane vector
-    run-length scan over four biases at a time (``_stretches``).
+    one vector loop computes them for 8 biases at a time (4 for a last group
+    of at most 4; ``_pooling_lanes``).
     """
     span = stop - start
     n_biases = len(biases)
-    segment = output[start:stop]
-    for b in range(n_biases):
-        count, index_sum, total = _positive_sums(segment, biases[b])
-        f = first + b
-        row[f] = count / span
-        if count > 0:
-            row[f + 2 * block] = total / count
-            row[f + 3 * block] = index_sum / count
-        else:
-            row[f + 2 * block] = 0.0
-            row[f + 3 * block] = -1.0
-    for b in range(0, n_biases, 4):
-        # missing biases of the last quadruple repeat the last one (discarded)
-        b1 = min(b + 1, n_biases - 1)
-        b2 = min(b + 2, n_biases - 1)
-        b3 = min(b + 3, n_biases - 1)
-        stretches = longest_stretches(
-            output,
-            start,
-            stop,
-            np.float32(biases[b]),
-            np.float32(biases[b1]),
-            np.float32(biases[b2]),
-            np.float32(biases[b3]),
-        )
-        for i in range(min(4, n_biases - b)):
-            row[first + b + i + block] = stretches[i]
+    if span < 2:  # pooling_range's spans have at least one point
+        _pool_one_point(output[start], biases, row, first, block)
+        return
+    b = 0
+    while n_biases - b > 4:
+        sums = pool_lanes(output, start, stop, _bias_lanes(biases, b, 8))  # type: ignore[call-arg, var-annotated]
+        _store(sums, span, min(8, n_biases - b), row, first + b, block)
+        b += 8
+    if b < n_biases:
+        sums = pool_lanes(output, start, stop, _bias_lanes(biases, b, 4))  # type: ignore[call-arg]
+        _store(sums, span, n_biases - b, row, first + b, block)
 
 
 @_numba.jit
