@@ -19,6 +19,7 @@ accuracy has levelled off.)
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,40 @@ MAX_VALIDATION_CASES = 2048
 WARM_UP_CASES = 10_000
 
 
+@dataclass
+class _Training:
+    """The state of one fit, kept off the estimator (so the fitted model
+    keeps no training data): the held-out cases and early stopping's count.
+
+    ``validation`` holds the held-out cases' scaled features, labels and
+    weights (None when nothing is held out, or all their weights are 0).
+    """
+
+    held_out: np.ndarray
+    validation: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None
+    warm_up: int
+    n_iter_no_change: int
+    tol: float
+    cases_seen: int = 0
+    stalled: int = 0
+    best_score: float = np.nan
+
+    def should_stop(self, n_cases: int, sgd: SGDClassifier) -> bool:
+        """After a step on ``n_cases`` cases: past the warm-up, score the
+        validation set; True after ``n_iter_no_change`` steps in a row
+        without an improvement of at least ``tol``."""
+        self.cases_seen += n_cases
+        if self.validation is None or self.cases_seen < self.warm_up:
+            return False
+        features, labels, weights = self.validation
+        score = accuracy_score(labels, sgd.predict(features), sample_weight=weights)
+        if score > self.best_score + self.tol:
+            self.best_score, self.stalled = score, 0
+        else:
+            self.stalled += 1
+        return self.stalled >= self.n_iter_no_change
+
+
 class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
     """Softmax regression by SGD over chunks of a float32 feature matrix.
 
@@ -57,11 +92,6 @@ class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
     best_validation_score_ : float
         The highest validation accuracy seen (nan without early stopping).
     """
-
-    # during fit only: the held-out cases, and their scaled features,
-    # labels and weights
-    _held_out: np.ndarray
-    _validation: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None
 
     def __init__(
         self,
@@ -98,52 +128,52 @@ class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
             sample_weight = per_class * (
                 1.0 if sample_weight is None else sample_weight
             )
-        try:
-            if not isinstance(X, FeatureStream):
-                return self._fit_matrix(X, y, sample_weight)
-            if X.features is not None:
-                return self._fit_matrix(X.features, y, sample_weight)
-            return self._fit_stream(X, y, sample_weight)
-        finally:  # the fitted model keeps no training data
-            self._validation = None
-            self._held_out = np.zeros(0, dtype=bool)
+        if not isinstance(X, FeatureStream):
+            training = self._fit_matrix(X, y, sample_weight)
+        elif X.features is not None:
+            training = self._fit_matrix(X.features, y, sample_weight)
+        else:
+            training = self._fit_stream(X, y, sample_weight)
+        self.best_validation_score_ = training.best_score
+        return self
 
     def _fit_matrix(
         self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None
-    ) -> MiniBatchSoftmax:
+    ) -> _Training:
         """In memory: each epoch, the training cases in a new random order."""
         rng = np.random.RandomState(self.random_state)
         small = len(X) <= self.chunk_size
         chunks = range(0, len(X), self.chunk_size)
         pairs = ((start, X[start : start + self.chunk_size]) for start in chunks)
-        self._start(pairs, y, sample_weight, rng, chunked=not small)
+        training = self._start(pairs, y, sample_weight, rng, chunked=not small)
         if small:  # one chunk: SGD's own epochs, in Cython
             self.sgd_.set_params(max_iter=self._epochs(len(X)), tol=None)
             scaled = self.scaler_.transform(X)
             self.sgd_.fit(scaled, y, sample_weight=sample_weight)
-            return self
+            return training
         for _ in range(self._epochs(len(X))):
-            if self._train_on(X, 0, rng.permutation(len(X)), y, sample_weight):
-                return self
-        return self
+            order = rng.permutation(len(X))
+            if self._train_on(training, X, 0, order, y, sample_weight):
+                break
+        return training
 
     def _fit_stream(
         self, stream: FeatureStream, y: np.ndarray, sample_weight: np.ndarray | None
-    ) -> MiniBatchSoftmax:
+    ) -> _Training:
         """Out of core: one pass for the scaler, then each epoch one pass over
         the source's chunks (transformed again: an epoch costs a transform),
         chunks in a random order and each chunk's rows shuffled. Rows are
         mixed within a chunk only: data stored sorted by class should be
         shuffled once on disk."""
         rng = np.random.RandomState(self.random_state)
-        self._start(stream, y, sample_weight, rng, chunked=True)
+        training = self._start(stream, y, sample_weight, rng, chunked=True)
         n_chunks = len(stream.bounds())
         for _ in range(self._epochs(stream.n_cases)):
             for start, features in stream.chunks(rng.permutation(n_chunks)):
                 order = rng.permutation(len(features))
-                if self._train_on(features, start, order, y, sample_weight):
-                    return self
-        return self
+                if self._train_on(training, features, start, order, y, sample_weight):
+                    return training
+        return training
 
     def _start(
         self,
@@ -152,37 +182,36 @@ class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
         sample_weight: np.ndarray | None,
         rng: np.random.RandomState,
         chunked: bool,
-    ) -> None:
+    ) -> _Training:
         """The scaler fitted over ``pairs`` (``(start, features)``: all the
         features, in turn), the validation set's features gathered on the
         way, the classes, and an untrained SGD softmax (averaged after the
         warm-up when trained chunk by chunk; data in one chunk keeps SGD's
         own epochs, not averaged, without early stopping)."""
-        self._held_out = self._pick_validation(len(y), rng, chunked)
+        held_out = self._pick_validation(len(y), rng, chunked)
         self.scaler_ = StandardScaler()
         gathered = []
         for start, features in pairs:
             self.scaler_.partial_fit(features)
-            rows = np.flatnonzero(self._held_out[start : start + len(features)])
+            rows = np.flatnonzero(held_out[start : start + len(features)])
             gathered.append((start + rows, features[rows]))
         self.classes_ = np.unique(y)
-        n_training = len(y) - int(self._held_out.sum())
-        self._warm_up = min(WARM_UP_CASES, n_training)
+        warm_up = min(WARM_UP_CASES, len(y) - int(held_out.sum()))
         self.sgd_ = SGDClassifier(
             loss="log_loss",
             alpha=self.alpha,
-            average=self._warm_up if chunked else False,
+            average=warm_up if chunked else False,
             random_state=self.random_state,
         )
-        self.n_updates_, self._stalled, self._cases_seen = 0, 0, 0
-        self.best_validation_score_ = np.nan
-        self._validation = None
+        self.n_updates_ = 0
+        training = _Training(held_out, None, warm_up, self.n_iter_no_change, self.tol)
         cases = np.concatenate([rows for rows, _ in gathered])
         weights = None if sample_weight is None else sample_weight[cases]
         if len(cases) and (weights is None or weights.sum() > 0):
             features = np.concatenate([part for _, part in gathered])
-            self._validation = (self.scaler_.transform(features), y[cases], weights)
-            self.best_validation_score_ = -np.inf
+            training.validation = (self.scaler_.transform(features), y[cases], weights)
+            training.best_score = -np.inf
+        return training
 
     def _pick_validation(
         self, n_cases: int, rng: np.random.RandomState, chunked: bool
@@ -198,6 +227,7 @@ class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
 
     def _train_on(
         self,
+        training: _Training,
         features: np.ndarray,
         start: int,
         order: np.ndarray,
@@ -207,15 +237,16 @@ class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
         """SGD steps over the rows of ``features`` (cases ``start`` on) in
         ``order``, ``chunk_size`` at a time, held-out cases left out; True
         when training should stop."""
-        order = order[~self._held_out[start + order]]
+        order = order[~training.held_out[start + order]]
         for offset in range(0, len(order), self.chunk_size):
             rows = np.sort(order[offset : offset + self.chunk_size])
-            if self._step(features[rows], y, start + rows, sample_weight):
+            if self._step(training, features[rows], y, start + rows, sample_weight):
                 return True
         return False
 
     def _step(
         self,
+        training: _Training,
         features: np.ndarray,
         y: np.ndarray,
         cases: np.ndarray,
@@ -231,23 +262,7 @@ class MiniBatchSoftmax(ClassifierMixin, BaseEstimator):
             sample_weight=weights,
         )
         self.n_updates_ += 1
-        self._cases_seen += len(cases)
-        if self._validation is None or self._cases_seen < self._warm_up:
-            return False
-        return self._stopped_improving()
-
-    def _stopped_improving(self) -> bool:
-        """Score the validation set; True after ``n_iter_no_change`` steps in
-        a row without an improvement of at least ``tol``."""
-        assert self._validation is not None
-        features, labels, weights = self._validation
-        predicted = self.sgd_.predict(features)
-        score = accuracy_score(labels, predicted, sample_weight=weights)
-        if score > self.best_validation_score_ + self.tol:
-            self.best_validation_score_, self._stalled = score, 0
-        else:
-            self._stalled += 1
-        return self._stalled >= self.n_iter_no_change
+        return training.should_stop(len(cases), self.sgd_)
 
     def _epochs(self, n_cases: int) -> int:
         """``n_epochs``, or more for small data: at least MIN_CASE_UPDATES

@@ -31,9 +31,9 @@ def recorded_fit(model, X, y, monkeypatch):
         picked.append(pick(*args))
         return picked[-1]
 
-    def watched_step(features, labels, cases, weights):
+    def watched_step(training, features, labels, cases, weights):
         trained.append(np.array(cases))
-        return step(features, labels, cases, weights)
+        return step(training, features, labels, cases, weights)
 
     monkeypatch.setattr(model, "_pick_validation", watched_pick)
     monkeypatch.setattr(model, "_step", watched_step)
