@@ -42,9 +42,9 @@ Callback = Callable[[dict], None]
 # above 64 KiB to the system at once; a task allocates and frees feature
 # matrices of tens of MB, and the system then zeroes their pages again for
 # the next task. Keeping up to 256 MiB of freed heap (and growing it 64 MiB
-# at a time) made a round of the 59 UCR problems ~10 % faster
-# (docs/results/speed.md, "End to end"). Dask sets them in this process's
-# environment too, as it does its own pre-spawn settings (OMP_NUM_THREADS).
+# at a time) avoids that (docs/results/speed.md, "End to end"). Dask sets
+# them in this process's environment too, as it does its own pre-spawn
+# settings (OMP_NUM_THREADS).
 WORKER_ALLOCATOR = {
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": str(256 * 2**20),
     "distributed.nanny.pre-spawn-environ.MALLOC_TOP_PAD_": str(64 * 2**20),

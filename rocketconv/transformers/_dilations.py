@@ -105,7 +105,7 @@ def draw_channels(
     if n_channels == 1:
         # choice(1, 1, replace=False) is [0] and draws nothing from rng
         return np.zeros(n_combinations, dtype=np.int32), offsets
-    # what rng.choice(n, size, replace=False) does, without its checks (3x faster)
+    # what rng.choice(n, size, replace=False) does, without its argument checks
     subsets = [rng.permutation(n_channels)[:size] for size in sizes]
     return np.concatenate(subsets).astype(np.int32), offsets
 
