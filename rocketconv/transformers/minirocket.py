@@ -10,6 +10,7 @@ import numpy as np
 from numba import prange
 
 from .. import _numba
+from . import _minirocket_univariate as univariate
 from ._base import BaseConvolutionTransformer, SeriesBatch, case_view
 from ._dilations import (
     KERNEL_LENGTH,
@@ -65,6 +66,9 @@ def _ppv(segment, biases, out):
 
 def _transform(values, starts, lengths, n_channels, plan, features):
     """MiniRocket features of a packed batch, written into ``features``.
+
+    The kernel for several channels; one-channel batches go to the faster
+    ``_minirocket_univariate`` kernel, whose features equal this one's.
 
     ``plan`` is the :class:`~._restriction.ComputePlan` of the fitted
     representation: every (dilation, kernel) combination, or only those a
@@ -238,15 +242,18 @@ class MiniRocket(RepresentationAttributes, BaseConvolutionTransformer):
         return self.representation_.n_features if kept is None else len(kept)
 
     def _transform_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
-        transform = _numba.pick(_transform_serial, _transform_parallel)
         plan = getattr(self, "_plan", None)
+        if plan is None:
+            plan = full_plan(self.representation_)
+        if batch.n_channels == 1:
+            transform = _numba.pick(
+                univariate.transform_serial, univariate.transform_parallel
+            )
+            transform(batch.values, batch.starts, batch.lengths, plan, out)
+            return
+        transform = _numba.pick(_transform_serial, _transform_parallel)
         transform(
-            batch.values,
-            batch.starts,
-            batch.lengths,
-            batch.n_channels,
-            full_plan(self.representation_) if plan is None else plan,
-            out,
+            batch.values, batch.starts, batch.lengths, batch.n_channels, plan, out
         )
 
     def _feature_units(self) -> np.ndarray:

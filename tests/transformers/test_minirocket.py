@@ -6,6 +6,9 @@ import numpy as np
 import pytest
 
 from rocketconv import MiniRocket
+from rocketconv.transformers import _minirocket_univariate as univariate
+from rocketconv.transformers import minirocket
+from rocketconv.transformers._base import SeriesBatch
 from rocketconv.transformers._dilations import (
     KERNEL_INDICES,
     draw_channels,
@@ -13,6 +16,8 @@ from rocketconv.transformers._dilations import (
     kernel_weights,
     quantiles,
 )
+from rocketconv.transformers._minirocket_univariate import TILE
+from rocketconv.transformers._restriction import full_plan, restricted_plan
 
 RNG = np.random.default_rng(42)
 
@@ -236,6 +241,11 @@ def test_matches_explicit_convolution(shape):
     model = MiniRocket(n_features=840, random_state=3).fit(X)
     if n_channels > 1:
         assert np.diff(model.channel_offsets_).max() > 1  # real channel sums
+    assert_matches_oracle(model, X)
+
+
+def assert_matches_oracle(model, X):
+    """The assertions of ``test_matches_explicit_convolution``."""
     fast = model.transform(X)
     n_ties = n_different = 0
     for case in range(len(X)):
@@ -249,6 +259,41 @@ def test_matches_explicit_convolution(shape):
         n_ties += int((~exact).sum())
         n_different += int((fast[case] != expected.astype(np.float32)).sum())
     assert n_different <= n_ties < 0.01 * fast.size
+
+
+def test_long_one_channel_series_match_explicit_convolution():
+    """One-channel series longer than a tile of the one-channel kernel
+    (``_minirocket_univariate.TILE``) are counted tile by tile: the counts
+    must still be the oracle's, at the tile borders too (uneven lengths,
+    so tiles and pooled ranges start at odd places)."""
+    rng = np.random.default_rng(11)
+    lengths = (3 * TILE + 5, TILE + 1, 2 * TILE - 3, 40)
+    X = [rng.normal(size=(1, n)) for n in lengths]
+    model = MiniRocket(n_features=336, random_state=1).fit(X)
+    assert_matches_oracle(model, X)
+
+
+@pytest.mark.parametrize("restricted", [False, True])
+def test_one_channel_kernel_equals_the_channel_sum_kernel(restricted):
+    """The one-channel kernel (convolution fused with counting, in tiles)
+    gives the multichannel kernel's features bit for bit, on one channel."""
+    rng = np.random.default_rng(5)
+    lengths = (9, 150, TILE - 1, TILE, TILE + 1, 2 * TILE + 7, 1500)
+    X = [rng.normal(size=(1, n)) for n in lengths]
+    model = MiniRocket(n_features=1000, random_state=2).fit(X)
+    plan = full_plan(model.representation_)
+    if restricted:
+        kept = np.sort(rng.choice(model.representation_.n_features, 200, False))
+        plan = restricted_plan(model.representation_, kept)
+    n_out = plan.feature_offsets[-1]
+    batch = SeriesBatch.from_cases(X)
+    fused = np.full((len(X), n_out), np.nan, dtype=np.float32)
+    summed = np.full((len(X), n_out), np.nan, dtype=np.float32)
+    univariate.transform_serial(batch.values, batch.starts, batch.lengths, plan, fused)
+    channel_sum = minirocket._transform_serial
+    channel_sum(batch.values, batch.starts, batch.lengths, 1, plan, summed)
+    np.testing.assert_array_equal(fused, summed)
+    assert not np.isnan(fused).any()
 
 
 def test_multivariate_channel_subsets():

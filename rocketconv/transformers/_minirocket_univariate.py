@@ -1,0 +1,159 @@
+"""MiniRocket's transform of one-channel series: each kernel output is
+counted against its biases as it is computed, never stored.
+
+The multichannel kernel (``minirocket._transform``) writes every output
+``C = pair + gamma[i2]`` to memory and reads it back once per four biases.
+With one channel the output is one addition away from ``pair``, so the
+counting loop adds it on the fly: one load more per point and bias group,
+and no store and reload of ``C``.
+
+Long series are cut into tiles of at most ``TILE`` points, each computed
+through all kernels of a dilation before the next, so that ``alpha``,
+``pair`` and the windows of the series a tile reads stay in the L1 cache.
+The counts are integers added tile by tile, so tiling does not change them,
+and each output value is the same float32 sum, in the same order, as the
+multichannel kernel's: the features are that kernel's bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import prange
+
+from .. import _numba
+from ._base import case_view
+from ._dilations import (
+    KERNEL_INDICES,
+    dilation_alpha,
+    padded_series,
+    pooling_range,
+    tap_starts,
+)
+
+# points per tile: alpha, pair and the nine windows of the series a tile of
+# a large dilation reads (~11 x 4 bytes a point) fit a 32 KiB L1 cache
+TILE = 512
+
+
+@_numba.jit(inline="always")
+def _count_above(pair, gamma, biases, counts):
+    """``counts[b] += #{t : pair[t] + gamma[t] > biases[b]}`` for each bias.
+
+    Four biases per pass, each counted in an int32 (a vector compare and an
+    integer subtract of its all-ones mask), as ``minirocket._ppv``.
+    """
+    n_points = len(pair)
+    n_biases = len(biases)
+    b = 0
+    while b + 4 <= n_biases:
+        b0, b1, b2, b3 = biases[b], biases[b + 1], biases[b + 2], biases[b + 3]
+        c0 = c1 = c2 = c3 = np.int32(0)
+        for t in range(n_points):
+            value = pair[t] + gamma[t]
+            c0 = np.int32(c0 + (value > b0))
+            c1 = np.int32(c1 + (value > b1))
+            c2 = np.int32(c2 + (value > b2))
+            c3 = np.int32(c3 + (value > b3))
+        counts[b] += c0
+        counts[b + 1] += c1
+        counts[b + 2] += c2
+        counts[b + 3] += c3
+        b += 4
+    while b < n_biases:
+        bias = biases[b]
+        count = np.int32(0)
+        for t in range(n_points):
+            count = np.int32(count + ((pair[t] + gamma[t]) > bias))
+        counts[b] += count
+        b += 1
+
+
+@_numba.jit(inline="always")
+def _count_tile(gp, taps, tile_start, alpha, pair, plan, d, length, counts):
+    """Add one tile's counts for every combination of dilation ``d``.
+
+    The tile is the series' points ``tile_start .. tile_start + len(alpha)``;
+    ``taps`` are where its nine windows start in the padded ``gp``, and
+    ``counts`` holds the dilation's features from its first one on.
+    """
+    size = len(alpha)
+    bounds = plan.feature_offsets
+    first = bounds[plan.combination_offsets[d]]
+    pair_key = -1
+    for m in range(plan.combination_offsets[d], plan.combination_offsets[d + 1]):
+        kernel = plan.kernels[m]
+        start, stop = pooling_range(
+            length, plan.dilations[d], plan.dilation_indices[d], kernel
+        )
+        # the part of the pooled range [start, stop) inside this tile
+        lo = max(start, tile_start) - tile_start
+        hi = min(stop, tile_start + size) - tile_start
+        if lo >= hi:
+            continue
+        # consecutive kernels share pair = (alpha + gamma[i0]) + gamma[i1]
+        i0 = KERNEL_INDICES[kernel, 0]
+        i1 = KERNEL_INDICES[kernel, 1]
+        if i0 * 9 + i1 != pair_key:
+            g0 = gp[taps[i0] : taps[i0] + size]
+            g1 = gp[taps[i1] : taps[i1] + size]
+            for t in range(size):
+                pair[t] = (alpha[t] + g0[t]) + g1[t]
+            pair_key = i0 * 9 + i1
+        s2 = taps[KERNEL_INDICES[kernel, 2]]
+        _count_above(
+            pair[lo:hi],
+            gp[s2 + lo : s2 + hi],
+            plan.biases[bounds[m] : bounds[m + 1]],
+            counts[bounds[m] - first : bounds[m + 1] - first],
+        )
+
+
+@_numba.jit(inline="always")
+def _features_of_counts(plan, d, length, counts, row):
+    """PPV = count / span of the pooled range, for dilation ``d``'s features."""
+    bounds = plan.feature_offsets
+    first = bounds[plan.combination_offsets[d]]
+    for m in range(plan.combination_offsets[d], plan.combination_offsets[d + 1]):
+        start, stop = pooling_range(
+            length, plan.dilations[d], plan.dilation_indices[d], plan.kernels[m]
+        )
+        for f in range(bounds[m], bounds[m + 1]):
+            row[f] = counts[f - first] / (stop - start)
+
+
+def _transform(values, starts, lengths, plan, features):
+    """MiniRocket features of a packed one-channel batch, into ``features``.
+
+    ``plan`` is the :class:`~._restriction.ComputePlan` of the fitted
+    representation, as in ``minirocket._transform``.
+    """
+    dilations = plan.dilations
+    bounds = plan.feature_offsets
+    combinations = plan.combination_offsets
+    widest = 0
+    for d in range(len(dilations)):
+        widest = max(widest, bounds[combinations[d + 1]] - bounds[combinations[d]])
+    pad = 4 * dilations.max()
+    for case in prange(len(starts)):
+        series = case_view(values, starts, lengths, 1, case)
+        length = series.shape[1]
+        n_tiles = (length + TILE - 1) // TILE
+        tile = (length + n_tiles - 1) // n_tiles
+        xp, gp = padded_series(series, pad)
+        alpha = np.empty((1, tile), dtype=np.float32)
+        pair = np.empty(tile, dtype=np.float32)
+        counts = np.empty(widest, dtype=np.int32)
+        for d in range(len(dilations)):
+            counts[:] = 0
+            for tile_start in range(0, length, tile):
+                size = min(tile, length - tile_start)
+                taps = tap_starts(pad + tile_start, dilations[d], 0)
+                dilation_alpha(xp, taps, size, alpha)
+                _count_tile(
+                    gp[0], taps, tile_start, alpha[0, :size], pair[:size],
+                    plan, d, length, counts,
+                )  # fmt: skip
+            _features_of_counts(plan, d, length, counts, features[case])
+
+
+transform_serial, transform_parallel = _numba.serial_and_parallel(_transform)
