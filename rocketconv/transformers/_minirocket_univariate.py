@@ -144,7 +144,11 @@ def _transform(values, starts, lengths, plan, features):
         pair = np.empty(tile, dtype=np.float32)
         counts = np.empty(widest, dtype=np.int32)
         for d in range(len(dilations)):
-            counts[:] = 0
+            # a loop, not counts[:] = 0: inside prange, numba's parallel
+            # compilation makes a slice assignment a nested parallel loop,
+            # which made n_jobs=2 only 1.3-1.5x faster than n_jobs=1
+            for f in range(widest):
+                counts[f] = 0
             for tile_start in range(0, length, tile):
                 size = min(tile, length - tile_start)
                 taps = tap_starts(pad + tile_start, dilations[d], 0)
