@@ -35,14 +35,18 @@ def _ppv(segment, biases, out):
     Four biases per pass over the (contiguous) segment, each counted in an
     int32: LLVM turns ``count + (value > bias)`` into a vector compare and
     an integer subtract of its all-ones mask, two instructions per 8 points
-    and bias, and one load serves four biases. The counts are exact, so the
-    result does not depend on how the loop is vectorised.
+    and bias, and one load serves four biases. A last pass with fewer than
+    four biases left repeats the last one in the spare lanes and keeps only
+    the counts it needs (one pass instead of up to three). The counts are
+    exact, so the result does not depend on how the loop is vectorised.
     """
     span = len(segment)
-    n_biases = len(biases)
-    b = 0
-    while b + 4 <= n_biases:
-        b0, b1, b2, b3 = biases[b], biases[b + 1], biases[b + 2], biases[b + 3]
+    last = len(biases) - 1
+    for b in range(0, last + 1, 4):
+        b0 = biases[b]
+        b1 = biases[min(b + 1, last)]
+        b2 = biases[min(b + 2, last)]
+        b3 = biases[min(b + 3, last)]
         c0 = c1 = c2 = c3 = np.int32(0)
         for t in range(span):
             value = segment[t]
@@ -51,17 +55,12 @@ def _ppv(segment, biases, out):
             c2 = np.int32(c2 + (value > b2))
             c3 = np.int32(c3 + (value > b3))
         out[b] = c0 / span
-        out[b + 1] = c1 / span
-        out[b + 2] = c2 / span
-        out[b + 3] = c3 / span
-        b += 4
-    while b < n_biases:
-        bias = biases[b]
-        count = np.int32(0)
-        for t in range(span):
-            count = np.int32(count + (segment[t] > bias))
-        out[b] = count / span
-        b += 1
+        if b + 1 <= last:
+            out[b + 1] = c1 / span
+        if b + 2 <= last:
+            out[b + 2] = c2 / span
+        if b + 3 <= last:
+            out[b + 3] = c3 / span
 
 
 def _transform(values, starts, lengths, n_channels, plan, features):
