@@ -331,6 +331,23 @@ def fit_biases(
 
 
 @_numba.jit(inline="always")
+def four_biases(biases, b):
+    """Biases ``b .. b + 3`` for one pass of a PPV counting loop.
+
+    Past the end the last bias is repeated: a last pass with fewer than
+    four biases left fills its spare lanes (the caller keeps only the
+    counts it needs), so every pass is the same four-lane loop.
+    """
+    last = len(biases) - 1
+    return (
+        biases[b],
+        biases[min(b + 1, last)],
+        biases[min(b + 2, last)],
+        biases[min(b + 3, last)],
+    )
+
+
+@_numba.jit(inline="always")
 def pooling_range(length, dilation, dilation_index, kernel):
     """Where PPV is taken: all of C, or only its unpadded ('valid') part.
 

@@ -25,6 +25,7 @@ from ._base import case_view
 from ._dilations import (
     KERNEL_INDICES,
     dilation_alpha,
+    four_biases,
     padded_series,
     pooling_range,
     tap_starts,
@@ -48,10 +49,7 @@ def _count_above(pair, gamma, biases, counts):
     n_points = len(pair)
     last = len(biases) - 1
     for b in range(0, last + 1, 4):
-        b0 = biases[b]
-        b1 = biases[min(b + 1, last)]
-        b2 = biases[min(b + 2, last)]
-        b3 = biases[min(b + 3, last)]
+        b0, b1, b2, b3 = four_biases(biases, b)
         c0 = c1 = c2 = c3 = np.int32(0)
         for t in range(n_points):
             value = pair[t] + gamma[t]

@@ -18,6 +18,7 @@ from ._dilations import (
     check_kernel_params,
     dilation_alpha,
     fit_representation,
+    four_biases,
     kernel_output,
     padded_series,
     pooling_range,
@@ -43,10 +44,7 @@ def _ppv(segment, biases, out):
     span = len(segment)
     last = len(biases) - 1
     for b in range(0, last + 1, 4):
-        b0 = biases[b]
-        b1 = biases[min(b + 1, last)]
-        b2 = biases[min(b + 2, last)]
-        b3 = biases[min(b + 3, last)]
+        b0, b1, b2, b3 = four_biases(biases, b)
         c0 = c1 = c2 = c3 = np.int32(0)
         for t in range(span):
             value = segment[t]
