@@ -24,6 +24,7 @@ from .. import _numba
 from ._base import case_view
 from ._dilations import (
     KERNEL_INDICES,
+    KERNEL_LENGTH,
     dilation_alpha,
     four_biases,
     padded_series,
@@ -91,12 +92,13 @@ def _count_tile(gp, taps, tile_start, alpha, pair, plan, d, length, counts):
         # consecutive kernels share pair = (alpha + gamma[i0]) + gamma[i1]
         i0 = KERNEL_INDICES[kernel, 0]
         i1 = KERNEL_INDICES[kernel, 1]
-        if i0 * 9 + i1 != pair_key:
+        key = i0 * KERNEL_LENGTH + i1
+        if key != pair_key:
             g0 = gp[taps[i0] : taps[i0] + size]
             g1 = gp[taps[i1] : taps[i1] + size]
             for t in range(size):
                 pair[t] = (alpha[t] + g0[t]) + g1[t]
-            pair_key = i0 * 9 + i1
+            pair_key = key
         s2 = taps[KERNEL_INDICES[kernel, 2]]
         _count_above(
             pair[lo:hi],
