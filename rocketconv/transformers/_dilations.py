@@ -111,6 +111,21 @@ def draw_channels(
 
 
 @_numba.jit(inline="always")
+def series_padding(dilations):
+    """``4 * max(dilations)`` (0 for none): the zeros :func:`padded_series`
+    puts each side, enough for every tap of every dilation.
+
+    A loop, not ``dilations.max()``: numba would compile ndarray.max with
+    the overloads it calls, about a fifth of a first call's compile time.
+    """
+    largest = 0
+    for dilation in dilations:
+        if dilation > largest:
+            largest = dilation
+    return 4 * largest
+
+
+@_numba.jit(inline="always")
 def padded_series(series, pad):
     """``series`` and ``3 * series`` with ``pad`` zeros each side (+1 spare).
 

@@ -29,6 +29,7 @@ from ._dilations import (
     four_biases,
     padded_series,
     pooling_range,
+    series_padding,
     tap_starts,
 )
 
@@ -133,16 +134,18 @@ def _transform(values, starts, lengths, plan, features):
     widest = 0
     for d in range(len(dilations)):
         widest = max(widest, bounds[combinations[d + 1]] - bounds[combinations[d]])
-    pad = 4 * dilations.max()
+    pad = series_padding(dilations)
     for case in prange(len(starts)):
         series = case_view(values, starts, lengths, 1, case)
         length = series.shape[1]
         n_tiles = (length + TILE - 1) // TILE
         tile = (length + n_tiles - 1) // n_tiles
         xp, gp = padded_series(series, pad)
-        alpha = np.empty((1, tile), dtype=np.float32)
-        pair = np.empty(tile, dtype=np.float32)
-        counts = np.empty(widest, dtype=np.int32)
+        # the same np.empty signatures as padded_series and tap_starts: each
+        # other one would be one more numba overload to compile
+        scratch = np.empty((2, tile), dtype=np.float32)
+        alpha, pair = scratch[:1], scratch[1]
+        counts = np.empty(widest, dtype=np.int64)
         for d in range(len(dilations)):
             # a loop, not counts[:] = 0: inside prange, numba's parallel
             # compilation makes a slice assignment a nested parallel loop,

@@ -81,22 +81,23 @@ def _tile_winners(tile, n, n_kernels, best, best_k, worst, worst_k):
 
 
 @_numba.jit
-def _count_group(padded, length, dilation, weights, row, first_max, first_min, tile):
+def _count_group(
+    padded, length, dilation, weights, row, first_max, first_min, tile, winners
+):
     """Convolve one group of kernels with one series and count the winners.
 
     ``padded`` is the series with ``4 * dilation`` zeros on each side ('same'
     padding), ``weights`` (n_kernels, 9), ``tile`` scratch of shape
-    (n_kernels + 4, _TILE). At every timepoint the kernel with the largest
-    output adds that output to ``row[first_max + kernel]`` and the kernel
-    with the smallest output adds 1 to ``row[first_min + kernel]``; ties go
-    to the lowest kernel index, as ``torch.max``/``torch.min``. The sums run
-    in timepoint order.
+    (n_kernels + 2, _TILE) and ``winners`` int32 scratch of shape
+    (2, _TILE). At every timepoint the kernel with the largest output adds
+    that output to ``row[first_max + kernel]`` and the kernel with the
+    smallest output adds 1 to ``row[first_min + kernel]``; ties go to the
+    lowest kernel index, as ``torch.max``/``torch.min``. The sums run in
+    timepoint order.
     """
     n_kernels = weights.shape[0]
     best, worst = tile[n_kernels], tile[n_kernels + 1]
-    # the winners' kernel indices, in the scratch rows as int32
-    best_k = tile[n_kernels + 2].view(np.int32)
-    worst_k = tile[n_kernels + 3].view(np.int32)
+    best_k, worst_k = winners[0], winners[1]
     for t0 in range(0, length, _TILE):
         n = min(_TILE, length - t0)
         _convolve_tile(padded, t0, n, dilation, weights, tile)
@@ -104,6 +105,15 @@ def _count_group(padded, length, dilation, weights, row, first_max, first_min, t
         for t in range(n):
             row[first_max + best_k[t]] += best[t]
             row[first_min + worst_k[t]] += 1.0
+
+
+@_numba.jit(inline="always")
+def _any(flags):
+    """``flags.any()`` as a loop (ndarray.any costs ~0.3 s more compile time)."""
+    for flag in flags:
+        if flag:
+            return True
+    return False
 
 
 def _transform(
@@ -124,15 +134,17 @@ def _transform(
         series = case_view(values, starts, lengths, n_channels, case)
         length = series.shape[1]
         diff = difference(series)
-        padded = np.zeros(length + 2 * max_padding, dtype=np.float32)
-        tile = np.empty((n_kernels + 4, _TILE), dtype=np.float32)
+        # no np.zeros: each use zeroes the part it needs (view[:] = 0.0)
+        padded = np.empty(length + 2 * max_padding, dtype=np.float32)
+        tile = np.empty((n_kernels + 2, _TILE), dtype=np.float32)
+        winners = np.empty((2, _TILE), dtype=np.int32)
         row = out[case]
         row[:] = 0.0
         for d in range(n_dilations):
             dilation = dilations[d]
             padding = (KERNEL_LENGTH - 1) * dilation // 2
             for r in range(n_repr):
-                if not computed[d, r].any():
+                if not _any(computed[d, r]):
                     continue
                 source = series if r == 0 else diff
                 n = length if r == 0 else length - 1
@@ -140,8 +152,11 @@ def _transform(
                 view = padded[: n + 2 * padding]
                 view[:] = 0.0
                 # univariate: every group sees the same input, filled once
+                # (a loop: an array-to-array slice assignment made numba
+                # compile its shape-mismatch error message, ~3 s)
                 if n_channels == 1:
-                    view[padding : padding + n] = source[0]
+                    for t in range(n):
+                        view[padding + t] = source[0, t]
                 for g in range(n_groups):
                     if not computed[d, r, g]:
                         continue
@@ -158,6 +173,7 @@ def _transform(
                         first + g * n_kernels,
                         first + block + g * n_kernels,
                         tile,
+                        winners,
                     )
 
 

@@ -24,6 +24,7 @@ from ._dilations import (
     pooling_range,
     reference_length,
     representation_attribute,
+    series_padding,
     tap_starts,
 )
 from ._restriction import combination_of_features, full_plan, restricted_plan
@@ -76,7 +77,7 @@ def _transform(values, starts, lengths, n_channels, plan, features):
     channels = plan.channels
     offsets = plan.channel_offsets
     bounds = plan.feature_offsets
-    pad = 4 * dilations.max()
+    pad = series_padding(dilations)
     for case in prange(len(starts)):
         series = case_view(values, starts, lengths, n_channels, case)
         length = series.shape[1]

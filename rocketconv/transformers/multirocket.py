@@ -28,6 +28,7 @@ from ._dilations import (
     pooling_range,
     reference_length,
     representation_attribute,
+    series_padding,
     tap_starts,
 )
 from ._pooling_lanes import pool_lanes
@@ -144,7 +145,7 @@ def _representation(series, left_offset, plan, row, first):
     offsets = plan.channel_offsets
     bounds = plan.feature_offsets
     block = len(biases)
-    pad = 4 * dilations.max()
+    pad = series_padding(dilations)
     xp, gp = padded_series(series, pad)
     alpha = np.empty((n_channels, length), dtype=np.float32)
     pair = np.empty((n_channels, length), dtype=np.float32)
@@ -176,13 +177,17 @@ def _transform(values, starts, lengths, n_channels, base, diff, features):
     ``base`` (a ComputePlan) on each case, ``diff`` on its first difference.
     A restricted plan may leave a representation without combinations."""
     first_diff = N_POOLING * len(base.biases)
+    # int64 values, not the literals 0 and 1: numba compiles a function once
+    # per argument type, and a literal is a type of its own, so the two calls
+    # below compiled _representation twice (~3 s more on a first call)
+    zero, one = np.int64(0), np.int64(1)
     for case in prange(len(starts)):
         series = case_view(values, starts, lengths, n_channels, case)
         row = features[case]
         if len(base.kernels) > 0:
-            _representation(series, 0, base, row, 0)
+            _representation(series, zero, base, row, zero)
         if len(diff.kernels) > 0:
-            _representation(difference(series), 1, diff, row, first_diff)
+            _representation(difference(series), one, diff, row, first_diff)
 
 
 # One body, two compilations (as MiniRocket): the parallel backend's compile

@@ -93,8 +93,12 @@ def generate_kernels(
 def _normalised_padded(values, start, length, n_channels, margin, normalise):
     """Case as a ``(n_channels, margin + length + margin)`` zero-padded buffer,
     z-normalised per channel (mean and std accumulated in float64)."""
-    padded = np.zeros((n_channels, length + 2 * margin), dtype=np.float32)
+    # np.empty and zeroed margins: np.zeros would compile one more overload
+    padded = np.empty((n_channels, length + 2 * margin), dtype=np.float32)
     for c in range(n_channels):
+        for t in range(margin):
+            padded[c, t] = 0.0
+            padded[c, margin + length + t] = 0.0
         row = values[start + c * length : start + (c + 1) * length]
         if normalise:
             mean = 0.0
@@ -285,7 +289,6 @@ def _transform(
                 length, kernel_length, dilations[k], paddings[k]
             )
             base = margin - padding
-            first = True
             w_start = weight_offsets[k]
             if channel_offsets[k + 1] - channel_offsets[k] == 1:
                 ppv, maximum = _one_channel_ppv_max(
@@ -306,10 +309,9 @@ def _transform(
                         dilations[k],
                         w,
                         n_out,
-                        first,
+                        i == channel_offsets[k],  # the first channel
                         biases[k],
                     )
-                    first = False
                     w_start += kernel_length
                 ppv, maximum = _ppv_max(out, n_out)
             features[case, 2 * k] = ppv
