@@ -1,5 +1,7 @@
 """First-call latency: a fresh Python process that imports the library and
-runs ``MiniRocket(random_state=0).fit_transform`` on 50 series of length 300.
+runs ``MiniRocket(random_state=0).fit_transform`` on 50 series of length 300
+(``--transformer`` picks MultiRocket, Rocket or Hydra instead, ``--n-jobs``
+the threads).
 
 Runs, each in a new process:
 
@@ -12,7 +14,8 @@ and a second one, plus (cold run) numba's compile time per function
 (inclusive of the functions it inlines or calls). CPU seconds are what to
 compare on a loaded machine; wall seconds are what a user waits.
 
-    python benchmarks/first_call.py [--peer-python PATH]
+    python benchmarks/first_call.py [--peer-python PATH] [--transformer NAME]
+        [--n-jobs N]
 
 The aeon side runs only with ``--peer-python PATH`` or
 ``$ROCKETCONV_PEER_PYTHON`` (a Python with aeon). Writes
@@ -45,16 +48,30 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def worker(library: str) -> None:
+# rocketconv's class name -> aeon's (in aeon.transformations.collection.
+# convolution_based)
+AEON_NAMES = {
+    "MiniRocket": "MiniRocket",
+    "MultiRocket": "MultiRocket",
+    "Rocket": "Rocket",
+    "Hydra": "HydraTransformer",
+}
+
+
+def worker(library: str, transformer: str, n_jobs: int) -> None:
     wall0, cpu0 = time.perf_counter(), _cpu()
+    import importlib
+
     import numpy as np
 
     if library == "aeon":
-        from aeon.transformations.collection.convolution_based import MiniRocket
+        module = "aeon.transformations.collection.convolution_based"
+        name = AEON_NAMES[transformer]
     else:
         from numba.core import event
 
-        from rocketconv import MiniRocket
+        module, name = "rocketconv", transformer
+    Transformer = getattr(importlib.import_module(module), name)
     X = np.random.default_rng(0).normal(size=(50, 1, 300))
     wall1, cpu1 = time.perf_counter(), _cpu()
 
@@ -66,17 +83,21 @@ def worker(library: str) -> None:
                 ev.data["dispatcher"]._rc_start = _cpu()
 
             def on_end(self, ev):
-                dispatcher = ev.data["dispatcher"]
+                function = ev.data["dispatcher"].py_func
+                module = function.__module__.rsplit(".", 1)[-1]
                 compiles.append(
-                    (dispatcher.py_func.__qualname__, _cpu() - dispatcher._rc_start)
+                    (
+                        f"{module}.{function.__qualname__}",
+                        _cpu() - ev.data["dispatcher"]._rc_start,
+                    )
                 )
 
         with event.install_listener("numba:compile", Recorder()):
-            MiniRocket(random_state=0).fit_transform(X)
+            Transformer(random_state=0, n_jobs=n_jobs).fit_transform(X)
     else:
-        MiniRocket(random_state=0).fit_transform(X)
+        Transformer(random_state=0, n_jobs=n_jobs).fit_transform(X)
     wall2, cpu2 = time.perf_counter(), _cpu()
-    MiniRocket(random_state=0).fit_transform(X)
+    Transformer(random_state=0, n_jobs=n_jobs).fit_transform(X)
     wall3, cpu3 = time.perf_counter(), _cpu()
     print(
         json.dumps(
@@ -97,24 +118,26 @@ def worker(library: str) -> None:
     )
 
 
-def run(python: str, library: str, cache: str) -> dict:
+def run(python: str, library: str, cache: str, transformer: str, n_jobs: int) -> dict:
     env = dict(os.environ, NUMBA_CACHE_DIR=cache)
-    result = subprocess.run(
-        [python, __file__, "--worker", library], capture_output=True, text=True, env=env
-    )
+    command = [python, __file__, "--worker", library, "--transformer", transformer]
+    command += ["--n-jobs", str(n_jobs)]
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-2000:])
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def run_all(libraries, repeats: int) -> tuple[pd.DataFrame, list]:
+def run_all(
+    libraries, repeats: int, transformer: str, n_jobs: int
+) -> tuple[pd.DataFrame, list]:
     """Cold then warm for each library; best of the repeats per state."""
     rows, compiles = [], []
     for library, python in libraries:
         for _ in range(repeats):
             with tempfile.TemporaryDirectory() as cache:
                 for state in ("cold", "warm"):
-                    result = run(python, library, cache)
+                    result = run(python, library, cache, transformer, n_jobs)
                     if library == "rocketconv" and state == "cold":
                         compiles = result["compiles"]
                     result.pop("compiles")
@@ -131,20 +154,24 @@ def main(argv=None) -> None:
     add_peer_argument(parser)
     parser.add_argument("--repeats", type=int, default=1, help="cold/warm pairs")
     parser.add_argument("--name", default="first_call", help="results stem")
+    parser.add_argument("--transformer", default="MiniRocket", choices=AEON_NAMES)
+    parser.add_argument("--n-jobs", type=int, default=1)
     args = parser.parse_args(argv)
     if args.worker:
-        worker(args.worker)
+        worker(args.worker, args.transformer, args.n_jobs)
         return
     libraries = [("rocketconv", sys.executable)]
     peer = peer_python(args.peer_python)
     if peer:
         libraries.append(("aeon", peer))
     load_before = os.getloadavg()[0]
-    table, compiles = run_all(libraries, args.repeats)
+    table, compiles = run_all(libraries, args.repeats, args.transformer, args.n_jobs)
     notes = {
-        "method": "fresh process: import, MiniRocket(random_state=0).fit_transform "
-        f"of 50 x 1 x 300, then a second one; best of {args.repeats}; cold = "
-        "empty NUMBA_CACHE_DIR, warm = the same folder again",
+        "method": f"fresh process: import, {args.transformer}(random_state=0, "
+        f"n_jobs={args.n_jobs}).fit_transform of 50 x 1 x 300 (aeon: "
+        f"{AEON_NAMES[args.transformer]}), then a second one; best of "
+        f"{args.repeats}; cold = empty NUMBA_CACHE_DIR, warm = the same folder "
+        "again",
         "load_average_before_after": [load_before, os.getloadavg()[0]],
         "rocketconv_cold_compile_cpu_s": dict(compiles),
     }
