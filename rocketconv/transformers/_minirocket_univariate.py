@@ -141,10 +141,9 @@ def _transform(values, starts, lengths, plan, features):
         n_tiles = (length + TILE - 1) // TILE
         tile = (length + n_tiles - 1) // n_tiles
         xp, gp = padded_series(series, pad)
-        # the same np.empty signatures as padded_series and tap_starts: each
-        # other one would be one more numba overload to compile
-        scratch = np.empty((2, tile), dtype=np.float32)
-        alpha, pair = scratch[:1], scratch[1]
+        alpha = np.empty((1, tile), dtype=np.float32)
+        pair = np.empty(tile, dtype=np.float32)
+        # int64 as tap_starts' array: one numba overload of np.empty less
         counts = np.empty(widest, dtype=np.int64)
         for d in range(len(dilations)):
             # a loop, not counts[:] = 0: inside prange, numba's parallel
