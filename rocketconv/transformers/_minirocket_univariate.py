@@ -143,8 +143,9 @@ def _transform(values, starts, lengths, plan, features):
         xp, gp = padded_series(series, pad)
         alpha = np.empty((1, tile), dtype=np.float32)
         pair = np.empty(tile, dtype=np.float32)
-        # int64 as tap_starts' array: one numba overload of np.empty less
-        counts = np.empty(widest, dtype=np.int64)
+        # int32, not int64 (int64 saves compiling one np.empty overload,
+        # ~0.07 s, but its transforms were ~3% slower at length 150)
+        counts = np.empty(widest, dtype=np.int32)
         for d in range(len(dilations)):
             # a loop, not counts[:] = 0: inside prange, numba's parallel
             # compilation makes a slice assignment a nested parallel loop,
