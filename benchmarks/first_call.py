@@ -15,13 +15,15 @@ and a second one, plus (cold run) numba's compile time per function
 compare on a loaded machine; wall seconds are what a user waits.
 
     python benchmarks/first_call.py [--peer-python PATH] [--transformer NAME]
-        [--n-jobs N]
+        [--n-jobs N] [--before PATH --before-label COMMIT]
 
 The aeon side runs only with ``--peer-python PATH`` or
-``$ROCKETCONV_PEER_PYTHON`` (a Python with aeon). Writes
-``benchmarks/results/<--name>.csv`` (default ``first_call``) and its
-companion ``.json`` (machine facts, load average, rocketconv's cold compile
-time per jitted function).
+``$ROCKETCONV_PEER_PYTHON`` (a Python with aeon). ``--before PATH`` runs an
+older rocketconv package (say ``git archive COMMIT rocketconv | tar -x -C
+PATH``) in turn with this checkout's, so that both see the same machine.
+Writes ``benchmarks/results/<--name>.csv`` (default ``first_call``) and its
+companion ``.json`` (machine facts, load average, cold compile time per
+jitted function of each rocketconv).
 """
 
 from __future__ import annotations
@@ -118,8 +120,10 @@ def worker(library: str, transformer: str, n_jobs: int) -> None:
     )
 
 
-def run(python: str, library: str, cache: str, transformer: str, n_jobs: int) -> dict:
-    env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+def run(
+    python: str, library: str, cache: str, transformer: str, n_jobs: int, env: dict
+) -> dict:
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache, **env)
     command = [python, __file__, "--worker", library, "--transformer", transformer]
     command += ["--n-jobs", str(n_jobs)]
     result = subprocess.run(command, capture_output=True, text=True, env=env)
@@ -130,18 +134,20 @@ def run(python: str, library: str, cache: str, transformer: str, n_jobs: int) ->
 
 def run_all(
     libraries, repeats: int, transformer: str, n_jobs: int
-) -> tuple[pd.DataFrame, list]:
-    """Cold then warm for each library; best of the repeats per state."""
-    rows, compiles = [], []
-    for library, python in libraries:
-        for _ in range(repeats):
+) -> tuple[pd.DataFrame, dict]:
+    """Cold then warm for each library, the libraries in turn in each repeat
+    (so a slow spell of the machine hits them alike); best of the repeats
+    per state. ``libraries`` holds (label, library, python, extra env)."""
+    rows, compiles = [], {}
+    for _ in range(repeats):
+        for label, library, python, env in libraries:
             with tempfile.TemporaryDirectory() as cache:
                 for state in ("cold", "warm"):
-                    result = run(python, library, cache, transformer, n_jobs)
+                    result = run(python, library, cache, transformer, n_jobs, env)
                     if library == "rocketconv" and state == "cold":
-                        compiles = result["compiles"]
+                        compiles[label] = dict(result["compiles"])
                     result.pop("compiles")
-                    rows.append({"library": library, "cache": state, **result})
+                    rows.append({"library": label, "cache": state, **result})
                     print(rows[-1], flush=True)
     table = pd.DataFrame(rows)
     table = table.groupby(["library", "cache"], sort=False).min().reset_index()
@@ -156,14 +162,25 @@ def main(argv=None) -> None:
     parser.add_argument("--name", default="first_call", help="results stem")
     parser.add_argument("--transformer", default="MiniRocket", choices=AEON_NAMES)
     parser.add_argument("--n-jobs", type=int, default=1)
+    parser.add_argument(
+        "--before",
+        metavar="PATH",
+        help="a folder holding an older rocketconv package (e.g. `git archive "
+        "<commit> rocketconv` unpacked there), run in turn with this one",
+    )
+    parser.add_argument("--before-label", default="before", help="e.g. its commit")
     args = parser.parse_args(argv)
     if args.worker:
         worker(args.worker, args.transformer, args.n_jobs)
         return
-    libraries = [("rocketconv", sys.executable)]
+    libraries = [("rocketconv", "rocketconv", sys.executable, {})]
+    if args.before:
+        label = f"rocketconv {args.before_label}"
+        before = {"PYTHONPATH": str(Path(args.before).resolve())}
+        libraries.insert(0, (label, "rocketconv", sys.executable, before))
     peer = peer_python(args.peer_python)
     if peer:
-        libraries.append(("aeon", peer))
+        libraries.append(("aeon", "aeon", peer, {}))
     load_before = os.getloadavg()[0]
     table, compiles = run_all(libraries, args.repeats, args.transformer, args.n_jobs)
     notes = {
@@ -173,14 +190,14 @@ def main(argv=None) -> None:
         f"{args.repeats}; cold = empty NUMBA_CACHE_DIR, warm = the same folder "
         "again",
         "load_average_before_after": [load_before, os.getloadavg()[0]],
-        "rocketconv_cold_compile_cpu_s": dict(compiles),
+        "cold_compile_cpu_s": compiles,
     }
     write_results(table, args.name, notes=notes)
     with pd.option_context("display.width", 200):
         print(table.round(2).to_string(index=False))
-    if compiles:
-        print("\nrocketconv cold compile, CPU s per jitted function (inclusive):")
-        for name, seconds in compiles:
+    for label, functions in compiles.items():
+        print(f"\n{label} cold compile, CPU s per jitted function (inclusive):")
+        for name, seconds in functions.items():
             print(f"  {name:40s} {seconds:6.2f}")
 
 
