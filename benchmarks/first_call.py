@@ -145,7 +145,7 @@ def run_all(
                 for state in ("cold", "warm"):
                     result = run(python, library, cache, transformer, n_jobs, env)
                     if library == "rocketconv" and state == "cold":
-                        compiles[label] = dict(result["compiles"])
+                        compiles[label] = result["compiles"]  # a kernel may repeat
                     result.pop("compiles")
                     rows.append({"library": label, "cache": state, **result})
                     print(rows[-1], flush=True)
@@ -197,7 +197,7 @@ def main(argv=None) -> None:
         print(table.round(2).to_string(index=False))
     for label, functions in compiles.items():
         print(f"\n{label} cold compile, CPU s per jitted function (inclusive):")
-        for name, seconds in functions.items():
+        for name, seconds in functions:
             print(f"  {name:40s} {seconds:6.2f}")
 
 
