@@ -185,7 +185,7 @@ def check_random_state(
 
 
 def check_n_jobs(n_jobs: int | None, estimator: Any = None) -> int:
-    """Number of numba threads: None means 1, negative counts back from all cores.
+    """Number of threads: None means 1, negative counts back from all cores.
 
     "All cores" are the ones this process may use: numba's thread count
     capped by joblib's ``cpu_count()``, which honours CPU affinity and

@@ -5,13 +5,15 @@ the scenario's name) under a timeout, so that a segfault, a SIGABRT from
 numba's ``workqueue`` layer or a deadlock fails one test instead of killing
 or hanging pytest. The child prints one JSON line; the test checks it.
 
-Why the threading layer matters: numba's default ``workqueue`` layer aborts
-the process when two threads are inside parallel kernels at once.
-``rocketconv/__init__.py`` selects numba's 'threadsafe' layer (TBB or
-OpenMP) when one of them can be loaded. rocketconv's kernels currently hold
-the GIL, so Python threads enter them one at a time; the ``nogil`` probe
-below shows what happens to a kernel that releases it, which is what the
-layer choice protects.
+The transformers run ``n_jobs`` chunks of cases on Python threads, each
+calling a serial kernel that releases the GIL (``_numba.run_in_chunks``):
+they never start numba's threading layer, so user threads, joblib and dask
+may call them at once. The layer still matters for InceptionTime's
+parallel layer kernels: numba's default ``workqueue`` layer aborts the
+process when two threads are inside parallel kernels at once, so
+``rocketconv._numba`` selects numba's 'threadsafe' layer (TBB or OpenMP)
+when one of them can be loaded; the ``nogil`` probe below shows what that
+protects.
 """
 
 from __future__ import annotations
@@ -56,8 +58,6 @@ def child_threads():
     """One fitted transformer, ``transform`` from 4 threads at once."""
     from concurrent.futures import ThreadPoolExecutor
 
-    import numba
-
     X, unequal, _ = _data()
     mismatches = []
     for name, transformer in _transformers().items():
@@ -71,12 +71,11 @@ def child_threads():
             expected = serial if job is X else serial_unequal
             if not np.array_equal(output, expected):
                 mismatches.append(name)
-    return {"layer": numba.threading_layer(), "mismatches": mismatches}
+    return {"mismatches": mismatches}
 
 
 def child_joblib():
     """Parallel(threads) over cross_val_score(n_jobs=2) of n_jobs=2 models."""
-    import numba
     from joblib import Parallel, delayed
     from sklearn.model_selection import cross_val_score
 
@@ -95,7 +94,6 @@ def child_joblib():
     )
     serial = [cross_val_score(model(seed, 1), X, y, cv=3) for seed in seeds]
     return {
-        "layer": numba.threading_layer(),
         "equal": all(
             np.array_equal(a, b) for a, b in zip(threaded, serial, strict=True)
         ),
@@ -106,7 +104,6 @@ def child_joblib():
 def child_dask():
     """dask's threaded scheduler transforming chunks of one fitted model."""
     import dask
-    import numba
 
     X, _, _ = _data()
     results = {}
@@ -116,7 +113,7 @@ def child_dask():
         tasks = [dask.delayed(transformer.transform)(chunk) for chunk in chunks]
         parts = dask.compute(*tasks, scheduler="threads", num_workers=N_THREADS)
         results[name] = bool(np.array_equal(np.vstack(parts), transformer.transform(X)))
-    return {"layer": numba.threading_layer(), "equal": results}
+    return {"equal": results}
 
 
 def child_nogil_probe():
@@ -149,7 +146,8 @@ def child_nogil_probe():
 
 
 def child_no_threadsafe_layer():
-    """Neither TBB nor OpenMP loadable: rocketconv must still transform."""
+    """Neither TBB nor OpenMP loadable: rocketconv must still transform, and
+    leave numba's parallel code (InceptionTime's kernels) on workqueue."""
     sys.modules["numba.np.ufunc.omppool"] = None  # import now fails
     sys.modules["numba.np.ufunc.tbbpool"] = None
     import numba
@@ -158,6 +156,15 @@ def child_no_threadsafe_layer():
 
     X, _, _ = _data()
     features = MiniRocket(n_features=168, n_jobs=2, random_state=0).fit_transform(X)
+
+    @numba.njit(parallel=True)
+    def doubled(x):
+        out = np.empty_like(x)
+        for i in numba.prange(len(x)):
+            out[i] = 2 * x[i]
+        return out
+
+    assert doubled(np.arange(4.0))[3] == 6.0  # starts the threading layer
     return {
         "layer": numba.threading_layer(),
         "configured": numba.config.THREADING_LAYER,
@@ -177,8 +184,7 @@ def child_cache_entries():
             continue
         transformer.fit_transform(X)
         module = minirocket if name == "MiniRocket" else multirocket
-        kernel = module._transform_parallel if n_jobs > 1 else module._transform_serial
-        hits[name] = sum(kernel.stats.cache_hits.values())
+        hits[name] = sum(module._transform.stats.cache_hits.values())
     return {"hits": hits}
 
 
@@ -269,22 +275,18 @@ def child_result(scenario: str) -> dict:
 def test_transform_from_four_threads_equals_serial():
     result = child_result("threads")
     assert result["mismatches"] == []
-    assert result["layer"] != "workqueue"
-    assert result["layer"] in ("omp", "tbb")
 
 
 def test_joblib_threads_over_cross_val_score():
     result = child_result("joblib")
     assert result["equal"]
     assert result["mean_accuracy"] > 0.7  # the models really learned something
-    assert result["layer"] in ("omp", "tbb")
 
 
 def test_dask_threaded_scheduler():
     pytest.importorskip("dask")
     result = child_result("dask")
     assert all(result["equal"].values()), result["equal"]
-    assert result["layer"] in ("omp", "tbb")
 
 
 def test_nogil_kernels_from_threads_are_safe_with_rocketconvs_layer():
@@ -302,10 +304,10 @@ def test_harness_catches_a_crashing_layer():
     assert "workqueue" in done.stderr
 
 
-def test_parallel_kernel_never_loads_the_serial_one_from_cache(tmp_path):
-    """Regression: numba keys its cache on the function name, not on the
-    ``parallel`` flag, so the serial and parallel compilations of one kernel
-    body shared one entry and a warm cache ran ``n_jobs=2`` on one thread."""
+def test_n_jobs_2_runs_the_kernel_that_n_jobs_1_compiled(tmp_path):
+    """One compiled kernel serves every ``n_jobs``: after ``n_jobs=1`` has
+    filled the cache, ``n_jobs=2`` loads it and compiles nothing (it used to
+    compile numba's parallel variant of each kernel, most of a first call)."""
 
     def hits(n_jobs):
         done = run_child(
@@ -316,11 +318,56 @@ def test_parallel_kernel_never_loads_the_serial_one_from_cache(tmp_path):
         assert done.returncode == 0, done.stderr[-3000:]
         return json.loads(done.stdout.strip().splitlines()[-1])["hits"]
 
-    assert hits(1) == {"MiniRocket": 0, "MultiRocket": 0}  # serial compiled, saved
-    # the parallel kernels compile their own code instead of loading the serial
-    assert hits(2) == {"MiniRocket": 0, "MultiRocket": 0}
-    assert hits(2) == {"MiniRocket": 1, "MultiRocket": 1}  # and are cached too
-    assert hits(1) == {"MiniRocket": 1, "MultiRocket": 1}
+    assert hits(1) == {"MiniRocket": 0, "MultiRocket": 0}  # compiled, saved
+    assert hits(2) == {"MiniRocket": 1, "MultiRocket": 1}  # loaded, not compiled
+
+
+def test_transformer_kernels_release_the_gil():
+    """run_in_chunks' threads only run at once if the kernels drop the GIL."""
+    from rocketconv.transformers import (
+        _minirocket_univariate,
+        hydra,
+        minirocket,
+        multirocket,
+        rocket,
+    )
+
+    kernels = [_minirocket_univariate.transform] + [
+        module._transform for module in (hydra, minirocket, multirocket, rocket)
+    ]
+    assert all(kernel.targetoptions.get("nogil") for kernel in kernels)
+
+
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+@pytest.mark.parametrize("n_items", [1, 5, 17, 100])
+def test_run_in_chunks_covers_every_item_once(n_threads, n_items):
+    from rocketconv._numba import run_in_chunks
+
+    seen = np.zeros(n_items, dtype=int)
+    chunks = []
+
+    def work(start, stop):
+        chunks.append((start, stop))
+        seen[start:stop] += 1
+
+    run_in_chunks(work, n_items, n_threads, max_chunk=7)
+    assert (seen == 1).all()
+    assert all(0 < stop - start <= 7 for start, stop in chunks)
+
+
+def test_run_in_chunks_raises_a_chunks_error_after_all_stop():
+    from rocketconv._numba import run_in_chunks
+
+    done = []
+
+    def work(start, stop):
+        if start == 0:
+            raise ValueError("bad chunk")
+        done.append(start)
+
+    with pytest.raises(ValueError, match="bad chunk"):
+        run_in_chunks(work, 40, 2, max_chunk=5)
+    assert len(done) == 7  # the other chunks ran to the end
 
 
 @pytest.mark.skipif(

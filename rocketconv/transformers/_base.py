@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 # Cases transformed per chunk: bounds the float32 copy of the input and the
-# per-chunk scratch memory whatever n_cases is.
+# per-chunk scratch memory whatever n_cases is (n_jobs chunks at a time).
 CHUNK_SIZE = 4096
 
 # the class of the transformer a method of the base class is called on
@@ -285,16 +285,19 @@ class BaseConvolutionTransformer(
         return self._transform_padded(pad_short_series(X, self._min_length, self))
 
     def _transform_padded(self, X: Cases) -> np.ndarray:
-        """Features of validated, padded X, chunk by chunk."""
+        """Features of validated, padded X, chunk by chunk, the chunks on
+        ``n_jobs`` threads (the kernels release the GIL). Each case's row
+        is computed alone, so the chunking never changes the features."""
         n_cases = len(X)
         check_output_size(n_cases, self._n_features_out, 4, self)
         out = np.empty((n_cases, self._n_features_out), dtype=np.float32)
-        with _numba.numba_threads(check_n_jobs(self.n_jobs, self)):
-            for start in range(0, n_cases, CHUNK_SIZE):
-                chunk = X[start : start + CHUNK_SIZE]
-                self._transform_into(
-                    SeriesBatch.from_cases(chunk), out[start : start + len(chunk)]
-                )
+
+        def transform_chunk(start: int, stop: int) -> None:
+            batch = SeriesBatch.from_cases(X[start:stop])
+            self._transform_into(batch, out[start:stop])
+
+        n_threads = check_n_jobs(self.n_jobs, self)
+        _numba.run_in_chunks(transform_chunk, n_cases, n_threads, CHUNK_SIZE)
         return out
 
     def get_feature_names_out(

@@ -18,7 +18,6 @@ multichannel kernel's: the features are that kernel's bit for bit.
 from __future__ import annotations
 
 import numpy as np
-from numba import prange
 
 from .. import _numba
 from ._base import case_view
@@ -122,7 +121,8 @@ def _features_of_counts(plan, d, length, counts, row):
             row[f] = counts[f - first] / (stop - start)
 
 
-def _transform(values, starts, lengths, plan, features):
+@_numba.case_kernel
+def transform(values, starts, lengths, plan, features):
     """MiniRocket features of a packed one-channel batch, into ``features``.
 
     ``plan`` is the :class:`~._restriction.ComputePlan` of the fitted
@@ -135,7 +135,7 @@ def _transform(values, starts, lengths, plan, features):
     for d in range(len(dilations)):
         widest = max(widest, bounds[combinations[d + 1]] - bounds[combinations[d]])
     pad = series_padding(dilations)
-    for case in prange(len(starts)):
+    for case in range(len(starts)):
         series = case_view(values, starts, lengths, 1, case)
         length = series.shape[1]
         n_tiles = (length + TILE - 1) // TILE
@@ -147,9 +147,8 @@ def _transform(values, starts, lengths, plan, features):
         # ~0.07 s, but its transforms were ~3% slower at length 150)
         counts = np.empty(widest, dtype=np.int32)
         for d in range(len(dilations)):
-            # a loop, not counts[:] = 0: inside prange, numba's parallel
-            # compilation makes a slice assignment a nested parallel loop,
-            # which made n_jobs=2 only 1.3-1.5x faster than n_jobs=1
+            # a loop, not counts[:] = 0, like the kernels' other fills: a
+            # slice assignment compiles more numba overloads on a first call
             for f in range(widest):
                 counts[f] = 0
             for tile_start in range(0, length, tile):
@@ -161,6 +160,3 @@ def _transform(values, starts, lengths, plan, features):
                     plan, d, length, counts,
                 )  # fmt: skip
             _features_of_counts(plan, d, length, counts, features[case])
-
-
-transform_serial, transform_parallel = _numba.serial_and_parallel(_transform)

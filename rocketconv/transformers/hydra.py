@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import prange
 
 from .. import _numba
 from .._validation import check_positive_int
@@ -116,6 +115,7 @@ def _any(flags):
     return False
 
 
+@_numba.case_kernel
 def _transform(
     values, starts, lengths, n_channels, dilations, weights, channels, computed, out
 ):
@@ -130,7 +130,7 @@ def _transform(
     n_dilations, n_repr, n_groups, n_kernels, _ = weights.shape
     block = n_groups * n_kernels
     max_padding = (KERNEL_LENGTH - 1) * dilations[-1] // 2
-    for case in prange(len(starts)):
+    for case in range(len(starts)):
         series = case_view(values, starts, lengths, n_channels, case)
         length = series.shape[1]
         diff = difference(series)
@@ -175,11 +175,6 @@ def _transform(
                         tile,
                         winners,
                     )
-
-
-# One body, two compilations: the parallel backend's compile time is only
-# paid when n_jobs > 1.
-_transform_serial, _transform_parallel = _numba.serial_and_parallel(_transform)
 
 
 class Hydra(BaseConvolutionTransformer):
@@ -314,7 +309,6 @@ class Hydra(BaseConvolutionTransformer):
         return n_dilations * n_repr * 2 * n_groups * n_kernels
 
     def _transform_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
-        transform = _numba.pick(_transform_serial, _transform_parallel)
         computed = getattr(self, "_computed_groups", None)
         if computed is None:
             computed = np.ones(self.weights_.shape[:3], dtype=np.bool_)
@@ -330,12 +324,12 @@ class Hydra(BaseConvolutionTransformer):
         )
         kept = getattr(self, "kept_features_", None)
         if kept is None:
-            transform(*arguments, out)
+            _transform(*arguments, out)
             return
         # the kept groups write into the full layout, the kept columns are
         # picked after
         out[:] = select_columns(
-            lambda block: transform(*arguments, block),
+            lambda block: _transform(*arguments, block),
             len(batch),
             self._n_full_features,
             kept,

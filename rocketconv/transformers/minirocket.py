@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import prange
 
 from .. import _numba
 from . import _minirocket_univariate as univariate
@@ -62,6 +61,7 @@ def _ppv(segment, biases, out):
             out[b + 3] = c3 / span
 
 
+@_numba.case_kernel
 def _transform(values, starts, lengths, n_channels, plan, features):
     """MiniRocket features of a packed batch, written into ``features``.
 
@@ -78,7 +78,7 @@ def _transform(values, starts, lengths, n_channels, plan, features):
     offsets = plan.channel_offsets
     bounds = plan.feature_offsets
     pad = series_padding(dilations)
-    for case in prange(len(starts)):
+    for case in range(len(starts)):
         series = case_view(values, starts, lengths, n_channels, case)
         length = series.shape[1]
         xp, gp = padded_series(series, pad)
@@ -104,11 +104,6 @@ def _transform(values, starts, lengths, n_channels, plan, features):
                     biases[bounds[m] : bounds[m + 1]],
                     row[bounds[m] : bounds[m + 1]],
                 )
-
-
-# One body, two compilations: numba's parallel backend costs ~3x the compile
-# time, so a single-threaded transform (the default n_jobs=1) never pays it.
-_transform_serial, _transform_parallel = _numba.serial_and_parallel(_transform)
 
 
 class RepresentationAttributes:
@@ -244,13 +239,9 @@ class MiniRocket(RepresentationAttributes, BaseConvolutionTransformer):
         if plan is None:
             plan = full_plan(self.representation_)
         if batch.n_channels == 1:
-            transform = _numba.pick(
-                univariate.transform_serial, univariate.transform_parallel
-            )
-            transform(batch.values, batch.starts, batch.lengths, plan, out)
+            univariate.transform(batch.values, batch.starts, batch.lengths, plan, out)
             return
-        transform = _numba.pick(_transform_serial, _transform_parallel)
-        transform(
+        _transform(
             batch.values, batch.starts, batch.lengths, batch.n_channels, plan, out
         )
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import prange
 from numpy.typing import ArrayLike
 from sklearn.utils.validation import check_is_fitted
 
@@ -172,6 +171,7 @@ def _representation(series, left_offset, plan, row, first):
             )
 
 
+@_numba.case_kernel
 def _transform(values, starts, lengths, n_channels, base, diff, features):
     """MultiRocket features of a packed batch, written into ``features``:
     ``base`` (a ComputePlan) on each case, ``diff`` on its first difference.
@@ -181,18 +181,13 @@ def _transform(values, starts, lengths, n_channels, base, diff, features):
     # per argument type, and a literal is a type of its own, so the two calls
     # below compiled _representation twice (~3 s more on a first call)
     zero, one = np.int64(0), np.int64(1)
-    for case in prange(len(starts)):
+    for case in range(len(starts)):
         series = case_view(values, starts, lengths, n_channels, case)
         row = features[case]
         if len(base.kernels) > 0:
             _representation(series, zero, base, row, zero)
         if len(diff.kernels) > 0:
             _representation(difference(series), one, diff, row, first_diff)
-
-
-# One body, two compilations (as MiniRocket): the parallel backend's compile
-# time is only paid when n_jobs > 1.
-_transform_serial, _transform_parallel = _numba.serial_and_parallel(_transform)
 
 
 class MultiRocket(RepresentationAttributes, BaseConvolutionTransformer):
@@ -359,18 +354,17 @@ class MultiRocket(RepresentationAttributes, BaseConvolutionTransformer):
         return 2 * N_POOLING * self.representation_.n_features
 
     def _transform_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
-        transform = _numba.pick(_transform_serial, _transform_parallel)
         arguments = (batch.values, batch.starts, batch.lengths, batch.n_channels)
         plans = getattr(self, "_plans", None)
         if plans is None:
             base = full_plan(self.representation_)
-            transform(*arguments, base, full_plan(self.diff_representation_), out)
+            _transform(*arguments, base, full_plan(self.diff_representation_), out)
             return
         # a restricted plan computes all four operators of each kept
         # (dilation, kernel, bias) triple: the kept columns are picked after
         width = N_POOLING * (len(plans[0].biases) + len(plans[1].biases))
         out[:] = select_columns(
-            lambda block: transform(*arguments, *plans, block),
+            lambda block: _transform(*arguments, *plans, block),
             len(batch),
             width,
             self._columns,

@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import prange
 
 from .. import _numba
 from .._validation import check_positive_int
@@ -259,6 +258,7 @@ def _kernel_geometry(series_length, kernel_length, dilation, padding):
     return padding, series_length + 2 * padding - span
 
 
+@_numba.case_kernel
 def _transform(
     values,
     starts,
@@ -277,7 +277,7 @@ def _transform(
     features,
 ):
     """ROCKET features of a packed batch, written into ``features``."""
-    for case in prange(len(starts)):
+    for case in range(len(starts)):
         length = series_lengths[case]
         x = _normalised_padded(
             values, starts[case], length, n_channels, margin, normalise
@@ -316,11 +316,6 @@ def _transform(
                 ppv, maximum = _ppv_max(out, n_out)
             features[case, 2 * k] = ppv
             features[case, 2 * k + 1] = maximum
-
-
-# One body, two compilations: the parallel backend's compile time (~3x) is
-# only paid when n_jobs > 1.
-_transform_serial, _transform_parallel = _numba.serial_and_parallel(_transform)
 
 
 # the kernel arrays, in the order the numba transform takes them
@@ -472,7 +467,6 @@ class Rocket(BaseConvolutionTransformer):
         # margin of zeros around each case: the largest 'same' padding, which
         # also covers the fallback padding of short unequal-length cases
         margin = int((((kernels["lengths"] - 1) * kernels["dilations"]) // 2).max())
-        transform = _numba.pick(_transform_serial, _transform_parallel)
         arguments = (
             batch.values,
             batch.starts,
@@ -483,12 +477,15 @@ class Rocket(BaseConvolutionTransformer):
             *(kernels[name] for name in _KERNEL_FIELDS),
         )
         if not hasattr(self, "_columns"):
-            transform(*arguments, out)
+            _transform(*arguments, out)
             return
         # a kept kernel computes both its features; the kept ones are picked
         width = 2 * len(kernels["lengths"])
         out[:] = select_columns(
-            lambda block: transform(*arguments, block), len(batch), width, self._columns
+            lambda block: _transform(*arguments, block),
+            len(batch),
+            width,
+            self._columns,
         )
 
     def _feature_units(self) -> np.ndarray:

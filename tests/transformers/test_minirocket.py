@@ -289,9 +289,8 @@ def test_one_channel_kernel_equals_the_channel_sum_kernel(restricted):
     batch = SeriesBatch.from_cases(X)
     fused = np.full((len(X), n_out), np.nan, dtype=np.float32)
     summed = np.full((len(X), n_out), np.nan, dtype=np.float32)
-    univariate.transform_serial(batch.values, batch.starts, batch.lengths, plan, fused)
-    channel_sum = minirocket._transform_serial
-    channel_sum(batch.values, batch.starts, batch.lengths, 1, plan, summed)
+    univariate.transform(batch.values, batch.starts, batch.lengths, plan, fused)
+    minirocket._transform(batch.values, batch.starts, batch.lengths, 1, plan, summed)
     np.testing.assert_array_equal(fused, summed)
     assert not np.isnan(fused).any()
 
