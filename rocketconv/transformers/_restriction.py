@@ -91,9 +91,11 @@ def restricted_plan(fitted: Any, kept: np.ndarray) -> ComputePlan:
     dilation_indices, per_dilation = np.unique(dilation_of, return_counts=True)
     offsets = fitted.channel_offsets
     sizes = offsets[combinations + 1] - offsets[combinations]
-    channels = np.concatenate(
-        [fitted.channels[offsets[m] : offsets[m + 1]] for m in combinations]
-    )
+    # the channel ranges offsets[m]:offsets[m + 1] of the kept combinations,
+    # end to end, without a Python loop (about 2 ms per transform chunk)
+    starts_in_plan = np.cumsum(sizes) - sizes
+    within = np.arange(sizes.sum()) - np.repeat(starts_in_plan, sizes)
+    channels = fitted.channels[np.repeat(offsets[combinations], sizes) + within]
     return ComputePlan(
         dilations=fitted.dilations[dilation_indices].astype(np.int32),
         dilation_indices=dilation_indices.astype(np.int32),
