@@ -326,12 +326,17 @@ def test_the_classifiers_n_jobs_wins(
     classifier_n_jobs, transformer_n_jobs, monkeypatch
 ):
     """A transformer instance is cloned with the classifier's n_jobs, and its
-    kernels run on that many threads."""
-    import numba
+    transform runs on that many threads."""
+    from rocketconv import _numba
 
     used = []
-    real = numba.set_num_threads
-    monkeypatch.setattr(numba, "set_num_threads", lambda n: used.append(n) or real(n))
+    real = _numba.run_in_chunks
+
+    def spy(work, n_items, n_threads, max_chunk):
+        used.append(n_threads)
+        return real(work, n_items, n_threads, max_chunk)
+
+    monkeypatch.setattr(_numba, "run_in_chunks", spy)
     X, y = two_class_problem()
     clf = RocketClassifier(
         MiniRocket(n_features=168, n_jobs=transformer_n_jobs),
@@ -339,7 +344,7 @@ def test_the_classifiers_n_jobs_wins(
         random_state=0,
     ).fit(X, y)
     assert clf.transformer_.n_jobs == classifier_n_jobs
-    expected = min(classifier_n_jobs, numba.config.NUMBA_NUM_THREADS)
+    expected = min(classifier_n_jobs, _numba.available_threads())
     assert used and used[0] == expected
 
 
