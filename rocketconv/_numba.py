@@ -11,11 +11,9 @@ Every kernel module imports its decorators from here:
   ``n_jobs=1`` compiles (numba's parallel compile of a kernel took about
   as long again, 11 s of a 13 s first MiniRocket call);
 * :func:`serial_and_parallel` — one kernel body compiled twice, plain and
-  ``parallel=True``, and :func:`pick`, which chooses between them for the
-  current thread count: InceptionTime's layer kernels (``rocketconv.deep``),
-  whose parallel loops are inside one training step;
-* :func:`numba_threads` — the context in which those ``prange`` loops run
-  on ``n_jobs`` threads.
+  ``parallel=True``, and :func:`pick`, which chooses between them for
+  numba's current thread count: InceptionTime's layer kernels
+  (``rocketconv.deep``), whose parallel loops are inside one training step.
 
 Process-wide numba settings
 ---------------------------
@@ -36,12 +34,11 @@ numba's own variable:
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import os
 import tempfile
 import types
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -53,7 +50,6 @@ __all__ = [
     "run_in_chunks",
     "serial_and_parallel",
     "pick",
-    "numba_threads",
     "numba_settings",
     "available_threads",
 ]
@@ -223,7 +219,7 @@ def serial_and_parallel(function: Callable) -> tuple[Callable, Callable]:
 def pick(serial: Callable, parallel: Callable) -> Callable:
     """The parallel variant when more than one numba thread is set, else serial.
 
-    Call inside :func:`numba_threads`, which sets the thread count.
+    The caller sets numba's thread count (``numba.set_num_threads``).
     """
     return parallel if numba.get_num_threads() > 1 else serial
 
@@ -234,16 +230,3 @@ def available_threads() -> int:
     import joblib
 
     return max(1, min(numba.config.NUMBA_NUM_THREADS, joblib.cpu_count()))
-
-
-@contextlib.contextmanager
-def numba_threads(n_threads: int) -> Iterator[int]:
-    """Run the enclosed numba ``prange`` loops on ``n_threads`` threads
-    (an already-resolved count, see ``_validation.check_n_jobs``)."""
-    n_threads = max(1, min(int(n_threads), available_threads()))
-    previous = numba.get_num_threads()
-    numba.set_num_threads(n_threads)
-    try:
-        yield n_threads
-    finally:
-        numba.set_num_threads(previous)

@@ -10,8 +10,7 @@ one. Cases are independent, so both variants give identical results.
 
 Arrays are channels-last ``(n_cases, n_timepoints, n_channels)``. Nothing here
 changes numba's configuration or thread count: the kernels run on the thread
-count of the caller (numba's default, or the one set by
-:func:`rocketconv._numba.numba_threads`).
+count of the caller (numba's default, or ``numba.set_num_threads``).
 """
 
 from __future__ import annotations

@@ -190,8 +190,9 @@ class BaseConvolutionTransformer(
     @abstractmethod
     def _transform_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
         """Write the features of ``batch`` into ``out`` (float32, C-contiguous,
-        ``(len(batch), self._n_output_features())``), inside the
-        :func:`~rocketconv._numba.numba_threads` context of ``transform``."""
+        ``(len(batch), self._n_output_features())``); ``transform`` calls it
+        for chunks of cases from ``n_jobs`` threads at once (see
+        :func:`~rocketconv._numba.run_in_chunks`)."""
 
     # -- the hooks of rocketconv.pruning -----------------------------------------
     @abstractmethod
