@@ -169,7 +169,8 @@ def run_in_chunks(
     work: Callable[[int, int], None], n_items: int, n_threads: int, max_chunk: int
 ) -> None:
     """Call ``work(start, stop)`` over consecutive chunks of ``range(n_items)``
-    of at most ``max_chunk`` items, on up to ``n_threads`` threads.
+    of at most ``max_chunk`` items, on up to ``n_threads`` threads (a count
+    already resolved by ``_params.check_n_jobs``).
 
     With one thread the chunks run in order in the calling thread. With more,
     each thread takes about ``CHUNKS_PER_THREAD`` chunks; at most
@@ -177,7 +178,7 @@ def run_in_chunks(
     they use. ``work`` must write disjoint outputs for disjoint chunks; an
     exception in any chunk is raised here once all chunks have stopped.
     """
-    n_threads = max(1, min(int(n_threads), available_threads(), n_items))
+    n_threads = max(1, min(int(n_threads), n_items))
     if n_threads == 1:
         for start in range(0, n_items, max_chunk):
             work(start, min(start + max_chunk, n_items))

@@ -147,8 +147,6 @@ def transform(values, starts, lengths, plan, features):
         # ~0.07 s, but its transforms were ~3% slower at length 150)
         counts = np.empty(widest, dtype=np.int32)
         for d in range(len(dilations)):
-            # a loop, not counts[:] = 0, like the kernels' other fills: a
-            # slice assignment compiles more numba overloads on a first call
             for f in range(widest):
                 counts[f] = 0
             for tile_start in range(0, length, tile):
