@@ -16,10 +16,8 @@ import pytest
 import rocketconv
 from rocketconv import MiniRocket, MultiRocket
 from rocketconv.transformers import _base
-from rocketconv.transformers._dilations import (
-    linear_quantiles,
-    quantiles,
-)
+from rocketconv.transformers._dilations import quantiles
+from rocketconv.transformers._fitting import linear_quantiles
 
 RNG = np.random.default_rng(7)
 
@@ -67,10 +65,9 @@ def test_biases_equal_per_kernel_np_quantile():
     from rocketconv.transformers._dilations import (
         N_KERNELS,
         draw_channels,
-        example_outputs,
-        fit_biases,
         fit_dilations,
     )
+    from rocketconv.transformers._fitting import example_outputs, fit_biases
 
     X = [RNG.normal(size=(3, n)).astype(np.float32) for n in (30, 45, 30, 80)]
     batch = SeriesBatch.from_cases(X)

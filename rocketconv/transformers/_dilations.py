@@ -12,12 +12,11 @@ so the first sum (``alpha``) is computed once per (case, dilation), the nine
 and since the kernels are the triples i0 < i1 < i2 in lexicographic order,
 ``alpha + gamma[i0] + gamma[i1]`` is shared by consecutive kernels: a kernel
 costs about one addition a point (see :func:`kernel_output`). Fitting the
-biases runs the same arithmetic in numpy (:func:`example_outputs`), so that
-a first call only compiles the transform.
+biases (``_fitting``) runs the same arithmetic.
 
 A fitted representation (the series, or MultiRocket's first difference) is
-one :class:`FittedRepresentation`, made by :func:`fit_representation` and
-passed as one argument to the numba kernels.
+one :class:`FittedRepresentation`, made by ``_fitting.fit_representation``
+and passed as one argument to the numba kernels.
 
 The per-case helpers below are compiled with ``inline="always"`` (about 25%
 faster MiniRocket transforms than calls).
@@ -32,7 +31,6 @@ import numpy as np
 
 from .. import _numba
 from .._validation import check_positive_int
-from ._base import SeriesBatch
 
 N_KERNELS = 84
 KERNEL_LENGTH = 9
@@ -229,122 +227,6 @@ def kernel_output(alpha, gp, taps, kernel, channels, pair, pair_key, out):
                 out[t] += p[t] + g2[t]
 
 
-def example_outputs(
-    values: np.ndarray, starts: np.ndarray, lengths: np.ndarray, n_channels: int,
-    dilation: int, channels: np.ndarray, channel_offsets: np.ndarray,
-    examples: np.ndarray, length: int,
-) -> np.ndarray:  # fmt: skip
-    """Full-length ('same') outputs of kernels ``0..83`` at one dilation, each
-    on its own example, for the kernels whose example has length ``length``.
-
-    ``examples[k]`` is kernel k's example (-1: not this length). Returns
-    (n_selected, length) float32 rows for those kernels in order. Plain
-    numpy (fit touches one example per kernel, so numba would only add
-    compile time); the float32 additions happen in the same order as in the
-    transform (:func:`dilation_alpha`, :func:`kernel_output`), so a training
-    case's output here equals its output there bit for bit.
-    """
-    kernels = np.flatnonzero(examples >= 0)
-    pad = 4 * dilation
-    taps = pad + (np.arange(KERNEL_LENGTH) - 4) * dilation
-    t = np.arange(length)
-    sizes = np.diff(channel_offsets)[kernels]
-    out = np.zeros((len(kernels), length), dtype=np.float32)
-    # channel by channel of each subset, as kernel_output sums them
-    for position in range(int(sizes.max())):
-        rows = np.flatnonzero(sizes > position)
-        chosen = channels[channel_offsets[kernels[rows]] + position]
-        first = starts[examples[kernels[rows]]] + chosen * length
-        xp = np.zeros((len(rows), length + 2 * pad + 1), dtype=np.float32)
-        xp[:, pad : pad + length] = values[first[:, None] + t]
-        alpha = -xp[:, pad : pad + length]
-        for j in (0, 1, 2, 3, 5, 6, 7, 8):
-            alpha -= xp[:, taps[j] : taps[j] + length]
-        gp = np.float32(3.0) * xp
-        # taps[j] = j * dilation: tap j of row r is window j of a strided
-        # (rows, 9, length) view of gp, copied out row by row (no index arrays)
-        windows = np.lib.stride_tricks.as_strided(
-            gp,
-            shape=(len(rows), KERNEL_LENGTH, length),
-            strides=(gp.strides[0], dilation * gp.strides[1], gp.strides[1]),
-            writeable=False,
-        )
-        i0, i1, i2 = KERNEL_INDICES[kernels[rows]].T
-        r = np.arange(len(rows))
-        alpha += windows[r, i0]  # in place: ((alpha + g0) + g1) + g2
-        alpha += windows[r, i1]
-        alpha += windows[r, i2]
-        out[rows] += alpha
-    return out
-
-
-def linear_quantiles(sorted_rows: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """``np.quantile(row, q_row)`` ('linear') for each row of presorted data.
-
-    ``sorted_rows`` (m, n) is sorted along axis 1, ``q`` is (m, k) float32.
-    The arithmetic is numpy's own, step by step and in the same dtypes
-    (virtual index ``(n - 1) q``, the two neighbours, ``a + (b - a) g`` or,
-    for ``g >= 0.5``, ``b - (b - a)(1 - g)``), so the result equals
-    ``np.quantile`` bit for bit while sorting each row once for all its
-    quantiles instead of once per call.
-    """
-    n = sorted_rows.shape[1]
-    virtual = (n - 1) * q
-    previous = np.floor(virtual)
-    above = virtual >= n - 1
-    previous_index = previous.astype(np.intp)
-    next_index = previous_index + 1
-    previous_index[above] = n - 1
-    next_index[above] = n - 1
-    # numpy subtracts the (clipped to -1) integer index; that only differs
-    # from ``virtual - previous`` where both neighbours are the last value
-    gamma = np.asarray(virtual - np.where(above, -1, previous_index), q.dtype)
-    a = np.take_along_axis(sorted_rows, previous_index, axis=1)
-    b = np.take_along_axis(sorted_rows, next_index, axis=1)
-    difference = b - a
-    result = a + difference * gamma
-    np.subtract(b, difference * (1 - gamma), out=result, where=gamma >= 0.5)
-    return result
-
-
-def fit_biases(
-    values: np.ndarray, starts: np.ndarray, lengths: np.ndarray, n_channels: int,
-    dilations: np.ndarray, n_features_per_dilation: np.ndarray,
-    quantile_values: np.ndarray, channels: np.ndarray, channel_offsets: np.ndarray,
-    example_indices: np.ndarray,
-) -> np.ndarray:  # fmt: skip
-    """Biases: quantiles of one training example's full ('same') kernel output.
-
-    For combination ``(dilation, kernel)`` number ``m``, the example is
-    ``example_indices[m]`` and the quantiles are those at the positions of
-    that combination's features in the output, as in the reference code.
-    The convolutions run in numba; the quantiles equal ``np.quantile``'s,
-    computed for all kernels of a dilation whose examples share a length at
-    once (one sort per output, see :func:`linear_quantiles`).
-    """
-    biases = np.empty(N_KERNELS * int(n_features_per_dilation.sum()), np.float32)
-    feature = 0
-    for d, dilation in enumerate(dilations):
-        examples = example_indices[d * N_KERNELS : (d + 1) * N_KERNELS]
-        offsets = channel_offsets[d * N_KERNELS : (d + 1) * N_KERNELS + 1]
-        example_lengths = lengths[examples]
-        n_this = int(n_features_per_dilation[d])
-        q = quantile_values[feature : feature + N_KERNELS * n_this]
-        q = q.reshape(N_KERNELS, n_this)
-        these = biases[feature : feature + N_KERNELS * n_this].reshape(N_KERNELS, -1)
-        for length in np.unique(example_lengths):
-            selected = np.where(example_lengths == length, examples, -1)
-            rows = example_outputs(
-                values, starts, lengths, n_channels, int(dilation), channels,
-                offsets, selected, int(length),
-            )  # fmt: skip
-            rows.sort(axis=1)
-            kernels = np.flatnonzero(selected >= 0)
-            these[kernels] = linear_quantiles(rows, q[kernels])
-        feature += N_KERNELS * n_this
-    return biases
-
-
 @_numba.jit(inline="always")
 def four_biases(biases, b):
     """Biases ``b .. b + 3`` for one pass of a PPV counting loop.
@@ -436,15 +318,6 @@ class FittedRepresentation(NamedTuple):
         Combination ``m`` sums channels
         ``channels[channel_offsets[m]:channel_offsets[m + 1]]``.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> batch = SeriesBatch.from_cases(np.random.default_rng(0).normal(size=(4, 1, 30)))
-    >>> fitted = fit_representation(batch, 30, 168, 32, np.random.RandomState(0))
-    >>> fitted.dilations.tolist(), fitted.n_features_per_dilation.tolist()
-    ([1, 3], [1, 1])
-    >>> fitted.n_features  # 84 kernels x 2 biases
-    168
     """
 
     dilations: np.ndarray
@@ -457,43 +330,6 @@ class FittedRepresentation(NamedTuple):
     def n_features(self) -> int:
         """Number of (dilation, kernel, bias) triples."""
         return len(self.biases)
-
-
-def fit_representation(
-    batch: SeriesBatch,
-    length: int,
-    n_features: int,
-    max_dilations_per_kernel: int,
-    rng: np.random.RandomState,
-) -> FittedRepresentation:
-    """Fit MiniRocket to ``batch`` as the reference ``fit``.
-
-    Dilations for series of length ``length`` (see :func:`fit_dilations`),
-    then, from ``rng`` in this order, the channel subsets
-    (:func:`draw_channels`) and one training example per (dilation, kernel),
-    whose output's quantiles are the biases (:func:`fit_biases`).
-    """
-    dilations, n_features_per_dilation = fit_dilations(
-        length, n_features, max_dilations_per_kernel
-    )
-    n_combinations = len(dilations) * N_KERNELS
-    channels, channel_offsets = draw_channels(n_combinations, batch.n_channels, rng)
-    example_indices = rng.randint(len(batch), size=n_combinations)
-    biases = fit_biases(
-        batch.values,
-        batch.starts,
-        batch.lengths,
-        batch.n_channels,
-        dilations,
-        n_features_per_dilation,
-        quantiles(N_KERNELS * int(n_features_per_dilation.sum())),
-        channels,
-        channel_offsets,
-        example_indices,
-    )
-    return FittedRepresentation(
-        dilations, n_features_per_dilation, biases, channels, channel_offsets
-    )
 
 
 def representation_attribute(representation: str, field: str) -> property:

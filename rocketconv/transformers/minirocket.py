@@ -16,7 +16,6 @@ from ._dilations import (
     N_KERNELS,
     check_kernel_params,
     dilation_alpha,
-    fit_representation,
     four_biases,
     kernel_output,
     padded_series,
@@ -26,6 +25,7 @@ from ._dilations import (
     series_padding,
     tap_starts,
 )
+from ._fitting import fit_representation
 from ._restriction import combination_of_features, full_plan, restricted_plan
 
 

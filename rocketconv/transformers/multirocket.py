@@ -21,7 +21,6 @@ from ._dilations import (
     N_KERNELS,
     check_kernel_params,
     dilation_alpha,
-    fit_representation,
     kernel_output,
     padded_series,
     pooling_range,
@@ -30,6 +29,7 @@ from ._dilations import (
     series_padding,
     tap_starts,
 )
+from ._fitting import fit_representation
 from ._pooling_lanes import pool_lanes
 from ._restriction import (
     ComputePlan,

@@ -1,0 +1,182 @@
+"""Fitting one MiniRocket representation: dilations, channel subsets, and
+the biases, quantiles of one training example's output per (dilation,
+kernel) combination (Dempster, Schmidt & Webb 2021).
+
+The example outputs are computed in plain numpy, all kernels of a dilation
+at once (:func:`example_outputs`), in the transform's float32 order, so a
+training case's output here equals its output in the transform bit for bit;
+a first call then compiles only the transform. Each output is sorted once
+(numpy's vectorised sort) for all of its quantiles.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._base import SeriesBatch
+from ._dilations import (
+    KERNEL_INDICES,
+    KERNEL_LENGTH,
+    N_KERNELS,
+    FittedRepresentation,
+    draw_channels,
+    fit_dilations,
+    quantiles,
+)
+
+
+def fit_representation(
+    batch: SeriesBatch,
+    length: int,
+    n_features: int,
+    max_dilations_per_kernel: int,
+    rng: np.random.RandomState,
+) -> FittedRepresentation:
+    """Fit MiniRocket to ``batch`` as the reference ``fit``.
+
+    Dilations for series of length ``length`` (see
+    :func:`~._dilations.fit_dilations`), then, from ``rng`` in this order, the
+    channel subsets (:func:`~._dilations.draw_channels`) and one training
+    example per (dilation, kernel), whose output's quantiles are the biases
+    (:func:`fit_biases`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> batch = SeriesBatch.from_cases(np.random.default_rng(0).normal(size=(4, 1, 30)))
+    >>> fitted = fit_representation(batch, 30, 168, 32, np.random.RandomState(0))
+    >>> fitted.dilations.tolist(), fitted.n_features_per_dilation.tolist()
+    ([1, 3], [1, 1])
+    >>> fitted.n_features  # 84 kernels x 2 biases
+    168
+    """
+    dilations, n_features_per_dilation = fit_dilations(
+        length, n_features, max_dilations_per_kernel
+    )
+    n_combinations = len(dilations) * N_KERNELS
+    channels, channel_offsets = draw_channels(n_combinations, batch.n_channels, rng)
+    example_indices = rng.randint(len(batch), size=n_combinations)
+    biases = fit_biases(
+        batch.values, batch.starts, batch.lengths, batch.n_channels,
+        dilations, n_features_per_dilation,
+        quantiles(N_KERNELS * int(n_features_per_dilation.sum())),
+        channels, channel_offsets, example_indices,
+    )  # fmt: skip
+    return FittedRepresentation(
+        dilations, n_features_per_dilation, biases, channels, channel_offsets
+    )
+
+
+def fit_biases(
+    values: np.ndarray, starts: np.ndarray, lengths: np.ndarray, n_channels: int,
+    dilations: np.ndarray, n_features_per_dilation: np.ndarray,
+    quantile_values: np.ndarray, channels: np.ndarray, channel_offsets: np.ndarray,
+    example_indices: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """Biases: quantiles of one training example's full ('same') kernel output.
+
+    For combination ``(dilation, kernel)`` number ``m``, the example is
+    ``example_indices[m]`` and the quantiles are those at the positions of
+    that combination's features in the output, as in the reference code.
+    They equal ``np.quantile``'s (see :func:`linear_quantiles`), computed
+    for all kernels of a dilation whose examples share a length at once.
+    """
+    biases = np.empty(N_KERNELS * int(n_features_per_dilation.sum()), np.float32)
+    per_dilation = N_KERNELS * n_features_per_dilation
+    first_feature = np.concatenate(([0], np.cumsum(per_dilation)))
+    for d in range(len(dilations)):
+        n_this = int(n_features_per_dilation[d])
+        start, stop = first_feature[d], first_feature[d + 1]
+        these = biases[start:stop].reshape(N_KERNELS, n_this)
+        q = quantile_values[start:stop].reshape(N_KERNELS, n_this)
+        examples = example_indices[d * N_KERNELS : (d + 1) * N_KERNELS]
+        offsets = channel_offsets[d * N_KERNELS : (d + 1) * N_KERNELS + 1]
+        example_lengths = lengths[examples]
+        for length in np.unique(example_lengths):
+            kernels = np.flatnonzero(example_lengths == length)
+            selected = np.where(example_lengths == length, examples, -1)
+            rows = example_outputs(
+                values, starts, lengths, n_channels, int(dilations[d]), channels,
+                offsets, selected, int(length),
+            )  # fmt: skip
+            rows.sort(axis=1)
+            these[kernels] = linear_quantiles(rows, q[kernels])
+    return biases
+
+
+def linear_quantiles(sorted_rows: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``np.quantile(row, q_row)`` ('linear') for each row of presorted data.
+
+    ``sorted_rows`` (m, n) is sorted along axis 1, ``q`` is (m, k) float32.
+    The arithmetic is numpy's own, step by step and in the same dtypes
+    (virtual index ``(n - 1) q``, the two neighbours, ``a + (b - a) g`` or,
+    for ``g >= 0.5``, ``b - (b - a)(1 - g)``), so the result equals
+    ``np.quantile`` bit for bit while sorting each row once for all its
+    quantiles instead of once per call.
+    """
+    n = sorted_rows.shape[1]
+    virtual = (n - 1) * q
+    previous = np.floor(virtual)
+    above = virtual >= n - 1
+    previous_index = previous.astype(np.intp)
+    next_index = previous_index + 1
+    previous_index[above] = n - 1
+    next_index[above] = n - 1
+    # numpy subtracts the (clipped to -1) integer index; that only differs
+    # from ``virtual - previous`` where both neighbours are the last value
+    gamma = np.asarray(virtual - np.where(above, -1, previous_index), q.dtype)
+    a = np.take_along_axis(sorted_rows, previous_index, axis=1)
+    b = np.take_along_axis(sorted_rows, next_index, axis=1)
+    difference = b - a
+    result = a + difference * gamma
+    np.subtract(b, difference * (1 - gamma), out=result, where=gamma >= 0.5)
+    return result
+
+
+def example_outputs(
+    values: np.ndarray, starts: np.ndarray, lengths: np.ndarray, n_channels: int,
+    dilation: int, channels: np.ndarray, channel_offsets: np.ndarray,
+    examples: np.ndarray, length: int,
+) -> np.ndarray:  # fmt: skip
+    """Full-length ('same') outputs of kernels ``0..83`` at one dilation, each
+    on its own example, for the kernels whose example has length ``length``.
+
+    ``examples[k]`` is kernel k's example (-1: not this length). Returns
+    (n_selected, length) float32 rows for those kernels in order. Plain
+    numpy; the float32 additions happen in the same order as in the
+    transform (:func:`~._dilations.dilation_alpha`,
+    :func:`~._dilations.kernel_output`), so a training case's output here
+    equals its output there bit for bit.
+    """
+    kernels = np.flatnonzero(examples >= 0)
+    pad = 4 * dilation
+    taps = pad + (np.arange(KERNEL_LENGTH) - 4) * dilation
+    t = np.arange(length)
+    sizes = np.diff(channel_offsets)[kernels]
+    out = np.zeros((len(kernels), length), dtype=np.float32)
+    # channel by channel of each subset, as kernel_output sums them
+    for position in range(int(sizes.max())):
+        rows = np.flatnonzero(sizes > position)
+        chosen = channels[channel_offsets[kernels[rows]] + position]
+        first = starts[examples[kernels[rows]]] + chosen * length
+        xp = np.zeros((len(rows), length + 2 * pad + 1), dtype=np.float32)
+        xp[:, pad : pad + length] = values[first[:, None] + t]
+        alpha = -xp[:, pad : pad + length]
+        for j in (0, 1, 2, 3, 5, 6, 7, 8):
+            alpha -= xp[:, taps[j] : taps[j] + length]
+        gp = np.float32(3.0) * xp
+        # taps[j] = j * dilation: tap j of row r is window j of a strided
+        # (rows, 9, length) view of gp, copied out row by row (no index arrays)
+        windows = np.lib.stride_tricks.as_strided(
+            gp,
+            shape=(len(rows), KERNEL_LENGTH, length),
+            strides=(gp.strides[0], dilation * gp.strides[1], gp.strides[1]),
+            writeable=False,
+        )
+        i0, i1, i2 = KERNEL_INDICES[kernels[rows]].T
+        r = np.arange(len(rows))
+        alpha += windows[r, i0]  # in place: ((alpha + g0) + g1) + g2
+        alpha += windows[r, i1]
+        alpha += windows[r, i2]
+        out[rows] += alpha
+    return out
