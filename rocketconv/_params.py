@@ -195,7 +195,6 @@ def check_n_jobs(n_jobs: int | None, estimator: Any = None) -> int:
     not oversubscribe. ``estimator`` (optional) only names the estimator in
     error messages.
     """
-    available = available_threads()
     prefix = "" if estimator is None else f"{_name(estimator)}: "
     if n_jobs is None:
         return 1
@@ -205,6 +204,10 @@ def check_n_jobs(n_jobs: int | None, estimator: Any = None) -> int:
         raise ValueError(
             f"{prefix}n_jobs == 0 has no meaning; use None, a positive int or -1."
         )
+    if n_jobs == 1:
+        # no core count to read (joblib's reads cgroup files at every call)
+        return 1
+    available = available_threads()
     if n_jobs < 0:
         return max(1, available + 1 + int(n_jobs))
     return min(int(n_jobs), available)

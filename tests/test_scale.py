@@ -44,6 +44,39 @@ def test_chunked_unequal_length(monkeypatch):
     np.testing.assert_array_equal(model.transform(X[3:4])[0], whole[3])
 
 
+@pytest.mark.parametrize("cls", [MiniRocket, MultiRocket])
+def test_transform_reuses_the_plan_built_at_fit(cls, monkeypatch):
+    """The full plan is built once by fit, not again for every chunk (it
+    cost a single-case transform as much as the kernel did)."""
+    from rocketconv.transformers import minirocket, multirocket
+
+    X = RNG.normal(size=(7, 1, 30))
+    model = cls(n_features=cls().n_features // 10, random_state=0).fit(X)
+    whole = model.transform(X)
+
+    def no_rebuild(fitted):
+        raise AssertionError("transform rebuilt the full plan")
+
+    monkeypatch.setattr(minirocket, "full_plan", no_rebuild)
+    monkeypatch.setattr(multirocket, "full_plan", no_rebuild)
+    monkeypatch.setattr(_base, "CHUNK_SIZE", 2)
+    np.testing.assert_array_equal(model.transform(X), whole)
+
+
+def test_one_thread_does_not_count_cores(monkeypatch):
+    """n_jobs=1 resolves without reading the core count (joblib's reads
+    cgroup files, at every transform)."""
+    from rocketconv import _params
+
+    def no_count():
+        raise AssertionError("n_jobs=1 counted the cores")
+
+    monkeypatch.setattr(_params, "available_threads", no_count)
+    assert _params.check_n_jobs(1) == 1
+    X = RNG.normal(size=(3, 1, 20))
+    MiniRocket(n_features=168, random_state=0).fit(X).transform(X)
+
+
 @pytest.mark.parametrize("n", [9, 10, 57, 500])
 def test_linear_quantiles_equal_np_quantile(n):
     rows = RNG.normal(size=(30, n)).astype(np.float32)

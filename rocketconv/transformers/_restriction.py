@@ -77,8 +77,17 @@ def combination_of_features(fitted: Any) -> np.ndarray:
 
 
 def full_plan(fitted: Any) -> ComputePlan:
-    """The plan of every combination of a FittedRepresentation, in order."""
-    return restricted_plan(fitted, np.arange(fitted.n_features))
+    """The plan of every combination of a FittedRepresentation, in order.
+
+    It holds the representation's own dilations, channels and biases (not
+    copies), so a plan built at fit follows edits of the fitted arrays.
+    """
+    plan = restricted_plan(fitted, np.arange(fitted.n_features))
+    return plan._replace(
+        dilations=np.asarray(fitted.dilations, dtype=np.int32),
+        channels=np.asarray(fitted.channels, dtype=np.int32),
+        biases=np.asarray(fitted.biases, dtype=np.float32),
+    )
 
 
 def restricted_plan(fitted: Any, kept: np.ndarray) -> ComputePlan:

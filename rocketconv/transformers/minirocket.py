@@ -229,15 +229,18 @@ class MiniRocket(RepresentationAttributes, BaseConvolutionTransformer):
             self.max_dilations_per_kernel,
             rng,
         )
+        # built once here, not per transform chunk: for a single case it
+        # took about as long as the kernel itself
+        self._full_plan = full_plan(self.representation_)
 
     def _n_output_features(self) -> int:
         kept = getattr(self, "kept_features_", None)
         return self.representation_.n_features if kept is None else len(kept)
 
     def _transform_into(self, batch: SeriesBatch, out: np.ndarray) -> None:
-        plan = getattr(self, "_plan", None)
+        plan = getattr(self, "_plan", None)  # set on a restricted copy
         if plan is None:
-            plan = full_plan(self.representation_)
+            plan = self._full_plan
         if batch.n_channels == 1:
             univariate.transform(batch.values, batch.starts, batch.lengths, plan, out)
             return

@@ -346,6 +346,11 @@ class MultiRocket(RepresentationAttributes, BaseConvolutionTransformer):
         self.diff_representation_ = fit_representation(
             batch.difference(), length - 1, n_features, limit, rng
         )
+        # built once here, not per transform chunk (see MiniRocket)
+        self._full_plans = (
+            full_plan(self.representation_),
+            full_plan(self.diff_representation_),
+        )
 
     def _n_output_features(self) -> int:
         kept = getattr(self, "kept_features_", None)
@@ -357,8 +362,7 @@ class MultiRocket(RepresentationAttributes, BaseConvolutionTransformer):
         arguments = (batch.values, batch.starts, batch.lengths, batch.n_channels)
         plans = getattr(self, "_plans", None)
         if plans is None:
-            base = full_plan(self.representation_)
-            _transform(*arguments, base, full_plan(self.diff_representation_), out)
+            _transform(*arguments, *self._full_plans, out)
             return
         # a restricted plan computes all four operators of each kept
         # (dilation, kernel, bias) triple: the kept columns are picked after
