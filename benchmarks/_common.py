@@ -67,6 +67,33 @@ def add_peer_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_before_argument(parser: argparse.ArgumentParser) -> None:
+    """``--before PATH`` and ``--before-label LABEL``: an older rocketconv
+    package to run in turn with this checkout's (see :func:`libraries_to_run`)."""
+    parser.add_argument(
+        "--before",
+        metavar="PATH",
+        help="a folder holding an older rocketconv package (e.g. `git archive "
+        "<commit> rocketconv` unpacked there), run in turn with this one",
+    )
+    parser.add_argument("--before-label", default="before", help="e.g. its commit")
+
+
+def libraries_to_run(args: argparse.Namespace) -> list[tuple[str, str, str, dict]]:
+    """(label, library, python, extra environment) of each library a
+    comparison runs: the older rocketconv of ``--before`` if given, this
+    checkout's, and aeon when a peer interpreter is known."""
+    libraries = [("rocketconv", "rocketconv", sys.executable, {})]
+    if args.before:
+        label = f"rocketconv {args.before_label}"
+        before = {"PYTHONPATH": str(Path(args.before).resolve())}
+        libraries.insert(0, (label, "rocketconv", sys.executable, before))
+    peer = peer_python(args.peer_python)
+    if peer:
+        libraries.append(("aeon", "aeon", peer, {}))
+    return libraries
+
+
 def shared_dir(argument: str | None = None) -> Path:
     """The shared data folder: argument, else $ROCKETCONV_SHARED, else ../shared."""
     if argument:

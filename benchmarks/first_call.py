@@ -40,7 +40,12 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import add_peer_argument, peer_python, write_results  # noqa: E402
+from _common import (  # noqa: E402
+    add_before_argument,
+    add_peer_argument,
+    libraries_to_run,
+    write_results,
+)
 
 
 def _cpu() -> float:
@@ -162,25 +167,12 @@ def main(argv=None) -> None:
     parser.add_argument("--name", default="first_call", help="results stem")
     parser.add_argument("--transformer", default="MiniRocket", choices=AEON_NAMES)
     parser.add_argument("--n-jobs", type=int, default=1)
-    parser.add_argument(
-        "--before",
-        metavar="PATH",
-        help="a folder holding an older rocketconv package (e.g. `git archive "
-        "<commit> rocketconv` unpacked there), run in turn with this one",
-    )
-    parser.add_argument("--before-label", default="before", help="e.g. its commit")
+    add_before_argument(parser)
     args = parser.parse_args(argv)
     if args.worker:
         worker(args.worker, args.transformer, args.n_jobs)
         return
-    libraries = [("rocketconv", "rocketconv", sys.executable, {})]
-    if args.before:
-        label = f"rocketconv {args.before_label}"
-        before = {"PYTHONPATH": str(Path(args.before).resolve())}
-        libraries.insert(0, (label, "rocketconv", sys.executable, before))
-    peer = peer_python(args.peer_python)
-    if peer:
-        libraries.append(("aeon", "aeon", peer, {}))
+    libraries = libraries_to_run(args)
     load_before = os.getloadavg()[0]
     table, compiles = run_all(libraries, args.repeats, args.transformer, args.n_jobs)
     notes = {

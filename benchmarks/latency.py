@@ -30,7 +30,12 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import add_peer_argument, peer_python, write_results  # noqa: E402
+from _common import (  # noqa: E402
+    add_before_argument,
+    add_peer_argument,
+    libraries_to_run,
+    write_results,
+)
 
 TRANSFORMERS = ("MiniRocket", "MultiRocket")
 
@@ -93,20 +98,12 @@ def main(argv=None) -> None:
     parser.add_argument("--calls", type=int, default=300, help="timed calls each")
     parser.add_argument("--repeats", type=int, default=3, help="processes each")
     parser.add_argument("--name", default="latency", help="results stem")
-    parser.add_argument("--before", metavar="PATH", help="older rocketconv folder")
-    parser.add_argument("--before-label", default="before", help="e.g. its commit")
+    add_before_argument(parser)
     args = parser.parse_args(argv)
     if args.worker:
         worker(args.worker, args.length, args.calls)
         return
-    libraries = [("rocketconv", "rocketconv", sys.executable, {})]
-    if args.before:
-        before = {"PYTHONPATH": str(Path(args.before).resolve())}
-        label = f"rocketconv {args.before_label}"
-        libraries.insert(0, (label, "rocketconv", sys.executable, before))
-    peer = peer_python(args.peer_python)
-    if peer:
-        libraries.append(("aeon", "aeon", peer, {}))
+    libraries = libraries_to_run(args)
     rows = []
     for _ in range(args.repeats):
         for label, library, python, env in libraries:
