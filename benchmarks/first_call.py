@@ -1,7 +1,7 @@
 """First-call latency: a fresh Python process that imports the library and
 runs ``MiniRocket(random_state=0).fit_transform`` on 50 series of length 300
 (``--transformer`` picks MultiRocket, Rocket or Hydra instead, ``--n-jobs``
-the threads).
+the threads, ``--length`` another length).
 
 Runs, each in a new process:
 
@@ -65,7 +65,7 @@ AEON_NAMES = {
 }
 
 
-def worker(library: str, transformer: str, n_jobs: int) -> None:
+def worker(library: str, transformer: str, n_jobs: int, length: int) -> None:
     wall0, cpu0 = time.perf_counter(), _cpu()
     import importlib
 
@@ -79,7 +79,7 @@ def worker(library: str, transformer: str, n_jobs: int) -> None:
 
         module, name = "rocketconv", transformer
     Transformer = getattr(importlib.import_module(module), name)
-    X = np.random.default_rng(0).normal(size=(50, 1, 300))
+    X = np.random.default_rng(0).normal(size=(50, 1, length))
     wall1, cpu1 = time.perf_counter(), _cpu()
 
     compiles = []
@@ -126,11 +126,12 @@ def worker(library: str, transformer: str, n_jobs: int) -> None:
 
 
 def run(
-    python: str, library: str, cache: str, transformer: str, n_jobs: int, env: dict
-) -> dict:
+    python: str, library: str, cache: str, transformer: str, n_jobs: int,
+    length: int, env: dict,
+) -> dict:  # fmt: skip
     env = dict(os.environ, NUMBA_CACHE_DIR=cache, **env)
     command = [python, __file__, "--worker", library, "--transformer", transformer]
-    command += ["--n-jobs", str(n_jobs)]
+    command += ["--n-jobs", str(n_jobs), "--length", str(length)]
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-2000:])
@@ -138,7 +139,7 @@ def run(
 
 
 def run_all(
-    libraries, repeats: int, transformer: str, n_jobs: int
+    libraries, repeats: int, transformer: str, n_jobs: int, length: int
 ) -> tuple[pd.DataFrame, dict]:
     """Cold then warm for each library, the libraries in turn in each repeat
     (so a slow spell of the machine hits them alike); best of the repeats
@@ -148,7 +149,9 @@ def run_all(
         for label, library, python, env in libraries:
             with tempfile.TemporaryDirectory() as cache:
                 for state in ("cold", "warm"):
-                    result = run(python, library, cache, transformer, n_jobs, env)
+                    result = run(
+                        python, library, cache, transformer, n_jobs, length, env
+                    )
                     if library == "rocketconv" and state == "cold":
                         compiles[label] = result["compiles"]  # a kernel may repeat
                     result.pop("compiles")
@@ -167,17 +170,20 @@ def main(argv=None) -> None:
     parser.add_argument("--name", default="first_call", help="results stem")
     parser.add_argument("--transformer", default="MiniRocket", choices=AEON_NAMES)
     parser.add_argument("--n-jobs", type=int, default=1)
+    parser.add_argument("--length", type=int, default=300, help="series length")
     add_before_argument(parser)
     args = parser.parse_args(argv)
     if args.worker:
-        worker(args.worker, args.transformer, args.n_jobs)
+        worker(args.worker, args.transformer, args.n_jobs, args.length)
         return
     libraries = libraries_to_run(args)
     load_before = os.getloadavg()[0]
-    table, compiles = run_all(libraries, args.repeats, args.transformer, args.n_jobs)
+    table, compiles = run_all(
+        libraries, args.repeats, args.transformer, args.n_jobs, args.length
+    )
     notes = {
         "method": f"fresh process: import, {args.transformer}(random_state=0, "
-        f"n_jobs={args.n_jobs}).fit_transform of 50 x 1 x 300 (aeon: "
+        f"n_jobs={args.n_jobs}).fit_transform of 50 x 1 x {args.length} (aeon: "
         f"{AEON_NAMES[args.transformer]}), then a second one; best of "
         f"{args.repeats}; cold = empty NUMBA_CACHE_DIR, warm = the same folder "
         "again",

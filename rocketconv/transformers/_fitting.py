@@ -2,11 +2,16 @@
 the biases, quantiles of one training example's output per (dilation,
 kernel) combination (Dempster, Schmidt & Webb 2021).
 
-The example outputs are computed in plain numpy, all kernels of a dilation
-at once (:func:`example_outputs`), in the transform's float32 order, so a
-training case's output here equals its output in the transform bit for bit;
-a first call then compiles only the transform. Each output is sorted once
-(numpy's vectorised sort) for all of its quantiles.
+Each example output is computed in the transform's float32 order, so a
+training case's output here equals its output in the transform, and its
+quantiles equal ``np.quantile``'s, in one of two ways that give the same
+biases (``tests/transformers/test_fitting.py``):
+
+* series shorter than ``COMPILED_FIT_LENGTH``: plain numpy, all kernels of
+  a dilation at once (:func:`example_outputs`), each output then sorted
+  (numpy's vectorised sort);
+* longer series: the compiled ``_bias_kernel.ranked_outputs``, which finds
+  only the ranks the quantiles need (:func:`compiled_quantiles`).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._base import SeriesBatch
+from ._bias_kernel import ranked_outputs
 from ._dilations import (
     KERNEL_INDICES,
     KERNEL_LENGTH,
@@ -23,6 +29,10 @@ from ._dilations import (
     fit_dilations,
     quantiles,
 )
+
+# series length from which the biases come from the compiled kernel: a first
+# call on shorter series then compiles only the transform
+COMPILED_FIT_LENGTH = 1000
 
 
 def fit_representation(
@@ -94,27 +104,60 @@ def fit_biases(
         example_lengths = lengths[examples]
         for length in np.unique(example_lengths):
             kernels = np.flatnonzero(example_lengths == length)
+            arguments = (values, starts, lengths, n_channels, int(dilations[d]))
+            if length >= COMPILED_FIT_LENGTH:
+                these[kernels] = compiled_quantiles(
+                    *arguments, channels, offsets, examples, kernels, int(length),
+                    q[kernels],
+                )  # fmt: skip
+                continue
             selected = np.where(example_lengths == length, examples, -1)
-            rows = example_outputs(
-                values, starts, lengths, n_channels, int(dilations[d]), channels,
-                offsets, selected, int(length),
-            )  # fmt: skip
+            rows = example_outputs(*arguments, channels, offsets, selected, int(length))
             rows.sort(axis=1)
             these[kernels] = linear_quantiles(rows, q[kernels])
     return biases
 
 
-def linear_quantiles(sorted_rows: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """``np.quantile(row, q_row)`` ('linear') for each row of presorted data.
+def compiled_quantiles(
+    values: np.ndarray, starts: np.ndarray, lengths: np.ndarray, n_channels: int,
+    dilation: int, channels: np.ndarray, channel_offsets: np.ndarray,
+    examples: np.ndarray, kernels: np.ndarray, length: int, q: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """:func:`linear_quantiles` of the outputs of ``kernels`` (of 0..83) at
+    ``dilation``, each on its example of length ``length``, from
+    ``_bias_kernel.ranked_outputs``, which finds the two neighbours of each
+    quantile without sorting the output (a row it cannot settle is sorted
+    here)."""
+    previous_index, next_index, gamma = quantile_ranks(length, q)
+    wanted = np.concatenate((previous_index, next_index), axis=1)
+    # the kernel wants each row's ranks ascending; the values go back after
+    order = np.argsort(wanted, axis=1, kind="stable")
+    ranks = np.take_along_axis(wanted, order, axis=1).astype(np.int64)
+    outputs = np.empty((len(kernels), length), dtype=np.float32)
+    found = np.empty(ranks.shape, dtype=np.float32)
+    unresolved = np.zeros(len(kernels), dtype=np.bool_)
+    ranked_outputs(
+        values, starts, lengths, n_channels, dilation,
+        kernels.astype(np.int64), examples[kernels].astype(np.int64),
+        channels, channel_offsets[kernels], channel_offsets[kernels + 1],
+        ranks, outputs, found, unresolved,
+    )  # fmt: skip
+    if unresolved.any():
+        rows = np.sort(outputs[unresolved], axis=1)
+        found[unresolved] = np.take_along_axis(rows, ranks[unresolved], axis=1)
+    neighbours = np.empty_like(found)
+    np.put_along_axis(neighbours, order, found, axis=1)
+    n_quantiles = q.shape[1]
+    return interpolate(neighbours[:, :n_quantiles], neighbours[:, n_quantiles:], gamma)
 
-    ``sorted_rows`` (m, n) is sorted along axis 1, ``q`` is (m, k) float32.
+
+def quantile_ranks(n: int, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """numpy's 'linear' quantiles ``q`` of ``n`` sorted values: the ranks of
+    the two neighbours of each and the weight ``gamma`` of the upper one.
+
     The arithmetic is numpy's own, step by step and in the same dtypes
-    (virtual index ``(n - 1) q``, the two neighbours, ``a + (b - a) g`` or,
-    for ``g >= 0.5``, ``b - (b - a)(1 - g)``), so the result equals
-    ``np.quantile`` bit for bit while sorting each row once for all its
-    quantiles instead of once per call.
+    (virtual index ``(n - 1) q``, clipped at the last value).
     """
-    n = sorted_rows.shape[1]
     virtual = (n - 1) * q
     previous = np.floor(virtual)
     above = virtual >= n - 1
@@ -125,12 +168,30 @@ def linear_quantiles(sorted_rows: np.ndarray, q: np.ndarray) -> np.ndarray:
     # numpy subtracts the (clipped to -1) integer index; that only differs
     # from ``virtual - previous`` where both neighbours are the last value
     gamma = np.asarray(virtual - np.where(above, -1, previous_index), q.dtype)
-    a = np.take_along_axis(sorted_rows, previous_index, axis=1)
-    b = np.take_along_axis(sorted_rows, next_index, axis=1)
+    return previous_index, next_index, gamma
+
+
+def interpolate(a: np.ndarray, b: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+    """numpy's 'linear' interpolation between neighbours ``a <= b``:
+    ``a + (b - a) g``, or ``b - (b - a)(1 - g)`` where ``g >= 0.5``."""
     difference = b - a
     result = a + difference * gamma
     np.subtract(b, difference * (1 - gamma), out=result, where=gamma >= 0.5)
     return result
+
+
+def linear_quantiles(sorted_rows: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``np.quantile(row, q_row)`` ('linear') for each row of presorted data.
+
+    ``sorted_rows`` (m, n) is sorted along axis 1, ``q`` is (m, k) float32.
+    Equal to ``np.quantile`` bit for bit (:func:`quantile_ranks`,
+    :func:`interpolate`) while sorting each row once for all its quantiles
+    instead of once per call.
+    """
+    previous_index, next_index, gamma = quantile_ranks(sorted_rows.shape[1], q)
+    a = np.take_along_axis(sorted_rows, previous_index, axis=1)
+    b = np.take_along_axis(sorted_rows, next_index, axis=1)
+    return interpolate(a, b, gamma)
 
 
 def example_outputs(
