@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _numba
 from ._base import SeriesBatch
 from ._bias_kernel import ranked_outputs
 from ._dilations import (
@@ -41,6 +42,7 @@ def fit_representation(
     n_features: int,
     max_dilations_per_kernel: int,
     rng: np.random.RandomState,
+    n_threads: int = 1,
 ) -> FittedRepresentation:
     """Fit MiniRocket to ``batch`` as the reference ``fit``.
 
@@ -48,7 +50,8 @@ def fit_representation(
     :func:`~._dilations.fit_dilations`), then, from ``rng`` in this order, the
     channel subsets (:func:`~._dilations.draw_channels`) and one training
     example per (dilation, kernel), whose output's quantiles are the biases
-    (:func:`fit_biases`).
+    (:func:`fit_biases`, on up to ``n_threads`` threads; the biases do not
+    depend on them).
 
     Examples
     --------
@@ -70,7 +73,7 @@ def fit_representation(
         batch.values, batch.starts, batch.lengths, batch.n_channels,
         dilations, n_features_per_dilation,
         quantiles(N_KERNELS * int(n_features_per_dilation.sum())),
-        channels, channel_offsets, example_indices,
+        channels, channel_offsets, example_indices, n_threads,
     )  # fmt: skip
     return FittedRepresentation(
         dilations, n_features_per_dilation, biases, channels, channel_offsets
@@ -81,7 +84,7 @@ def fit_biases(
     values: np.ndarray, starts: np.ndarray, lengths: np.ndarray, n_channels: int,
     dilations: np.ndarray, n_features_per_dilation: np.ndarray,
     quantile_values: np.ndarray, channels: np.ndarray, channel_offsets: np.ndarray,
-    example_indices: np.ndarray,
+    example_indices: np.ndarray, n_threads: int = 1,
 ) -> np.ndarray:  # fmt: skip
     """Biases: quantiles of one training example's full ('same') kernel output.
 
@@ -90,11 +93,15 @@ def fit_biases(
     that combination's features in the output, as in the reference code.
     They equal ``np.quantile``'s (see :func:`linear_quantiles`), computed
     for all kernels of a dilation whose examples share a length at once.
+    When the compiled kernel fits them (long series; it releases the GIL),
+    the dilations run on ``n_threads`` threads; numpy's path stays on one
+    (its many small operations hold the GIL between them).
     """
     biases = np.empty(N_KERNELS * int(n_features_per_dilation.sum()), np.float32)
     per_dilation = N_KERNELS * n_features_per_dilation
     first_feature = np.concatenate(([0], np.cumsum(per_dilation)))
-    for d in range(len(dilations)):
+
+    def fit_dilation(d: int) -> None:
         n_this = int(n_features_per_dilation[d])
         start, stop = first_feature[d], first_feature[d + 1]
         these = biases[start:stop].reshape(N_KERNELS, n_this)
@@ -115,6 +122,14 @@ def fit_biases(
             rows = example_outputs(*arguments, channels, offsets, selected, int(length))
             rows.sort(axis=1)
             these[kernels] = linear_quantiles(rows, q[kernels])
+
+    def fit_dilations_in(first: int, stop: int) -> None:
+        for d in range(first, stop):
+            fit_dilation(d)
+
+    compiled = int(lengths[example_indices].max()) >= COMPILED_FIT_LENGTH
+    threads = n_threads if compiled else 1
+    _numba.run_in_chunks(fit_dilations_in, len(dilations), threads, 1)
     return biases
 
 

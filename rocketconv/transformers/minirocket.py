@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import _numba
+from .._params import check_n_jobs
 from . import _minirocket_univariate as univariate
 from ._base import BaseConvolutionTransformer, SeriesBatch, case_view
 from ._dilations import (
@@ -228,6 +229,7 @@ class MiniRocket(RepresentationAttributes, BaseConvolutionTransformer):
             self.n_features,
             self.max_dilations_per_kernel,
             rng,
+            check_n_jobs(self.n_jobs, self),
         )
         # built once here, not per transform chunk: for a single case it
         # took about as long as the kernel itself

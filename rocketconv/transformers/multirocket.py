@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike
 from sklearn.utils.validation import check_is_fitted
 
 from .. import _numba
+from .._params import check_n_jobs
 from ._base import BaseConvolutionTransformer, SeriesBatch, case_view, difference
 from ._dilations import (
     KERNEL_LENGTH,
@@ -342,9 +343,12 @@ class MultiRocket(RepresentationAttributes, BaseConvolutionTransformer):
         length = reference_length(self.reference_length, batch.lengths)
         n_features = self.n_features // 2 // N_POOLING
         limit = self.max_dilations_per_kernel
-        self.representation_ = fit_representation(batch, length, n_features, limit, rng)
+        threads = check_n_jobs(self.n_jobs, self)
+        self.representation_ = fit_representation(
+            batch, length, n_features, limit, rng, threads
+        )
         self.diff_representation_ = fit_representation(
-            batch.difference(), length - 1, n_features, limit, rng
+            batch.difference(), length - 1, n_features, limit, rng, threads
         )
         # built once here, not per transform chunk (see MiniRocket)
         self._full_plans = (

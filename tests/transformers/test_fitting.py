@@ -19,9 +19,10 @@ from rocketconv.transformers._bias_kernel import (
 RNG = np.random.default_rng(3)
 
 
-def _fitted_biases(cls, X, monkeypatch, compiled_from):
+def _fitted_biases(cls, X, monkeypatch, compiled_from, n_jobs=1):
     monkeypatch.setattr(_fitting, "COMPILED_FIT_LENGTH", compiled_from)
-    model = cls(n_features=cls().n_features // 4, random_state=0).fit(X)
+    model = cls(n_features=cls().n_features // 4, random_state=0, n_jobs=n_jobs)
+    model.fit(X)
     names = ("representation_", "diff_representation_")
     return [getattr(model, name).biases for name in names if hasattr(model, name)]
 
@@ -44,8 +45,10 @@ def test_compiled_fit_equals_numpy_fit(cls, name, monkeypatch):
     X = SERIES[name]
     by_numpy = _fitted_biases(cls, X, monkeypatch, compiled_from=10**9)
     compiled = _fitted_biases(cls, X, monkeypatch, compiled_from=0)
-    for expected, got in zip(by_numpy, compiled, strict=True):
+    threads = _fitted_biases(cls, X, monkeypatch, compiled_from=0, n_jobs=2)
+    for expected, got, on_threads in zip(by_numpy, compiled, threads, strict=True):
         np.testing.assert_array_equal(got, expected)
+        np.testing.assert_array_equal(on_threads, expected)
 
 
 def test_long_series_take_the_compiled_fit(monkeypatch):
@@ -62,6 +65,23 @@ def test_long_series_take_the_compiled_fit(monkeypatch):
     assert rows == []
     MiniRocket(n_features=840, random_state=0).fit(RNG.normal(size=(4, 1, 1000)))
     assert rows and all(shape[1] == 1000 for shape in rows)
+
+
+def test_only_the_compiled_fit_runs_on_n_jobs_threads(monkeypatch):
+    from rocketconv._params import check_n_jobs
+
+    threads = []
+    run_in_chunks = _fitting._numba.run_in_chunks
+
+    def spy(work, n_items, n_threads, max_chunk):
+        threads.append(n_threads)
+        run_in_chunks(work, n_items, n_threads, max_chunk)
+
+    monkeypatch.setattr(_fitting._numba, "run_in_chunks", spy)
+    for length in (999, 1000):
+        X = RNG.normal(size=(4, 1, length))
+        MiniRocket(n_features=840, random_state=0, n_jobs=2).fit(X)
+    assert threads == [1, check_n_jobs(2)]
 
 
 def test_rows_the_histogram_cannot_settle_are_sorted(monkeypatch):
