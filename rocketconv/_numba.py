@@ -6,7 +6,8 @@ Every kernel module imports its decorators from here:
 * :func:`case_kernel` — ``jit(nogil=True)`` for the transformers' kernels,
   which loop over the cases of a batch; :func:`run_in_chunks` runs chunks of
   cases on ``n_jobs`` Python threads, each calling the serial kernel with
-  the GIL released. No kernel of a transformer is compiled by numba's
+  the GIL released (MiniRocket's compiled fit of long series runs its
+  dilations the same way). No kernel of a transformer is compiled by numba's
   parallel backend: a first ``transform`` with ``n_jobs=2`` compiles what
   ``n_jobs=1`` compiles (numba's parallel compile of a kernel took about
   as long again, 11 s of a 13 s first MiniRocket call);
