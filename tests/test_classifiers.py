@@ -328,12 +328,14 @@ def test_the_classifiers_n_jobs_wins(
     """A transformer instance is cloned with the classifier's n_jobs, and its
     transform runs on that many threads."""
     from rocketconv import _numba
+    from rocketconv.transformers._base import CHUNK_SIZE
 
     used = []
     real = _numba.run_in_chunks
 
     def spy(work, n_items, n_threads, max_chunk):
-        used.append(n_threads)
+        if max_chunk == CHUNK_SIZE:  # a transform's chunks of cases (not fit's)
+            used.append(n_threads)
         return real(work, n_items, n_threads, max_chunk)
 
     monkeypatch.setattr(_numba, "run_in_chunks", spy)
