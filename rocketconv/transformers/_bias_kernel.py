@@ -194,14 +194,13 @@ def count_bins(bins, counts):
             counts[h, b] = 0
     whole = len(bins) - len(bins) % N_HISTOGRAMS
     for t in range(0, whole, N_HISTOGRAMS):
-        counts[0, bins[t]] += 1
-        counts[1, bins[t + 1]] += 1
-        counts[2, bins[t + 2]] += 1
-        counts[3, bins[t + 3]] += 1
+        for h in range(N_HISTOGRAMS):
+            counts[h, bins[t + h]] += 1
     for t in range(whole, len(bins)):
         counts[0, bins[t]] += 1
-    for b in range(N_BINS):
-        counts[0, b] += counts[1, b] + counts[2, b] + counts[3, b]
+    for h in range(1, N_HISTOGRAMS):
+        for b in range(N_BINS):
+            counts[0, b] += counts[h, b]
 
 
 @_numba.jit(inline="always")
