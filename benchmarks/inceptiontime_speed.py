@@ -26,6 +26,9 @@ Usage::
 
     python benchmarks/inceptiontime_speed.py --torch-python TORCH_VENV/bin/python
 
+``--before PATH`` (a folder holding an older rocketconv package) adds that
+package's epoch and fit, run in turn in the same run (``before_*`` columns).
+
 Writes ``benchmarks/results/<--name>.csv`` (epochs, default
 ``inceptiontime_speed``), ``<--name>_fit.csv`` and ``<--name>_profile_<length>.csv``,
 each with its ``.json`` of machine facts.
@@ -250,9 +253,10 @@ CHILDREN = {
 }
 
 
-def launch(backend, python, length, args, n_cases=None, epochs=1):
-    """Run one child in a fresh process with every thread pool at --threads."""
-    env = dict(os.environ)
+def launch(backend, python, length, args, n_cases=None, epochs=1, extra_env=None):
+    """Run one child in a fresh process with every thread pool at --threads
+    (``extra_env``: e.g. the PYTHONPATH of ``--before``'s package)."""
+    env = dict(os.environ, **(extra_env or {}))
     for name in THREAD_VARIABLES:
         env[name] = str(args.threads)
     cmd = [
@@ -267,34 +271,64 @@ def launch(backend, python, length, args, n_cases=None, epochs=1):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def before_env(args):
+    """The environment that makes a child import ``--before``'s rocketconv."""
+    return {"PYTHONPATH": os.path.abspath(args.before)}
+
+
 def epoch_row(length, args):
-    ours = launch("numpy", sys.executable, length, args)
-    torch_ = launch("torch", args.torch_python, length, args)
+    runs = {}
+    if args.before:
+        runs["before"] = launch(
+            "numpy", sys.executable, length, args, None, 1, before_env(args)
+        )
+    runs["ours"] = launch("numpy", sys.executable, length, args)
+    runs["torch"] = launch("torch", args.torch_python, length, args)
     best = {
         who: [min(t[i] for t in run["times"][1:]) for i in (0, 1)]
-        for who, run in (("ours", ours), ("torch", torch_))
+        for who, run in runs.items()
     }
+    before = {}
+    if args.before:
+        before = {
+            "before": args.before_label,
+            "before_epoch_s": best["before"][0],
+            "before_wall_ratio": best["before"][0] / best["torch"][0],
+        }
     return {
         "n_cases": args.n_cases,
         "length": length,
         "threads": args.threads,
-        "ours_first_epoch_s": ours["times"][0][0],
+        "ours_first_epoch_s": runs["ours"]["times"][0][0],
         "ours_epoch_s": best["ours"][0],
-        "torch_first_epoch_s": torch_["times"][0][0],
+        "torch_first_epoch_s": runs["torch"]["times"][0][0],
         "torch_epoch_s": best["torch"][0],
         "wall_ratio": best["ours"][0] / best["torch"][0],
         "ours_epoch_cpu_s": best["ours"][1],
         "torch_epoch_cpu_s": best["torch"][1],
         "cpu_ratio": best["ours"][1] / best["torch"][1],
-        "torch_params": torch_["n_params"],
+        "torch_params": runs["torch"]["n_params"],
+        **before,
     }
 
 
 def fit_row(shape, args):
     size, epochs = shape.split(":")
     n_cases, length = map(int, size.split("x"))
+    before = {}
+    if args.before:
+        env = before_env(args)
+        old = launch(
+            "fit-numpy", sys.executable, length, args, n_cases, int(epochs), env
+        )
     ours = launch("fit-numpy", sys.executable, length, args, n_cases, int(epochs))
     torch_ = launch("fit-torch", args.torch_python, length, args, n_cases, int(epochs))
+    if args.before:
+        before = {
+            "before": args.before_label,
+            "before_fit_s": old["fit_s"],
+            "before_fit_ratio": old["fit_s"] / torch_["fit_s"],
+        }
     return {
         "n_cases": n_cases,
         "length": length,
@@ -304,10 +338,13 @@ def fit_row(shape, args):
         "ours_fit_s": ours["fit_s"],
         "torch_fit_s": torch_["fit_s"],
         "fit_ratio": ours["fit_s"] / torch_["fit_s"],
+        **before,
     }
 
 
 def main():
+    from _common import add_before_argument
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--torch-python",
@@ -321,6 +358,7 @@ def main():
     parser.add_argument("--n-cases", type=int, default=256)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--name", default="inceptiontime_speed", help="results stem")
+    add_before_argument(parser)
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--length", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--epochs", type=int, default=1, help=argparse.SUPPRESS)

@@ -104,6 +104,51 @@ def test_multikernel_equals_separate_convolutions(rng):
         np.testing.assert_allclose(out[:, :, 3 * i : 3 * i + 3], single.forward(x))
 
 
+def _conv_step(conv, x, G):
+    conv.forward(x, training=True)
+    dx = conv.backward(G)
+    return dx, {name: grad.copy() for name, grad in conv.grads.items()}
+
+
+@pytest.mark.parametrize("kernel_sizes", [(8, 4, 2), (1,)])
+def test_conv_reuses_its_buffer_without_mixing_batches(rng, kernel_sizes):
+    """The training window matrix is reused batch after batch and overwritten
+    by backward: the second batch's gradients equal those of a fresh layer,
+    an inference forward in between does not touch the pending cache, and the
+    input gradient of a width-1 convolution is not the input's memory."""
+    a, b = (rng.normal(size=(3, 11, 2)) for _ in range(2))
+    G = rng.normal(size=(3, 11, 3 * len(kernel_sizes)))
+    seed = np.random.default_rng(5)
+    reused = MultiKernelConv1D(2, 3, kernel_sizes, rng=seed, dtype=np.float64)
+    fresh = MultiKernelConv1D(
+        2, 3, kernel_sizes, rng=np.random.default_rng(5), dtype=np.float64
+    )
+    _conv_step(reused, a, G)
+    reused.forward(b, training=True)
+    reused.forward(a, training=False)
+    dx, grads = reused.backward(G), reused.grads
+    dx_fresh, grads_fresh = _conv_step(fresh, b, G)
+    np.testing.assert_array_equal(dx, dx_fresh)
+    for name in grads:
+        np.testing.assert_array_equal(grads[name], grads_fresh[name])
+    x = b.copy()
+    reused.forward(x, training=True)
+    reused.backward(G)
+    np.testing.assert_array_equal(x, b)
+
+
+def test_conv_backward_without_training_forward_fails(rng):
+    conv = MultiKernelConv1D(2, 3, (4, 2), rng=rng, dtype=np.float64)
+    x = rng.normal(size=(2, 5, 2))
+    conv.forward(x, training=False)
+    with pytest.raises(RuntimeError, match="training=True"):
+        conv.backward(np.ones((2, 5, 6)))
+    conv.forward(x, training=True)
+    conv.backward(np.ones((2, 5, 6)))
+    with pytest.raises(RuntimeError, match="training=True"):
+        conv.backward(np.ones((2, 5, 6)))
+
+
 def test_batchnorm_training_gradients(rng):
     bn = BatchNorm(3, dtype=np.float64)
     bn.params["gamma"][...] = rng.uniform(0.5, 2, 3)
