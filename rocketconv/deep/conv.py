@@ -116,13 +116,17 @@ class MultiKernelConv1D(Layer):
         if self.width == 1:
             return x.reshape(n_cases * length, n_channels)
         shape = (n_cases, length, self.width * n_channels)
-        col = self._cache_buffer if training else None
-        if col is None or col.shape != shape or col.dtype != x.dtype:
-            # a fresh array of tens of MB costs a page fault per 4 KiB; the
-            # training buffer is reused batch after batch instead
+        size = n_cases * length * self.width * n_channels
+        if not training:
             col = np.empty(shape, dtype=x.dtype)
-            if training:
-                self._cache_buffer = col
+        else:
+            # a fresh array of tens of MB costs a page fault per 4 KiB: the
+            # training buffer is reused batch after batch, and kept at its
+            # largest size through a smaller last batch
+            buffer = self._cache_buffer
+            if buffer is None or buffer.size < size or buffer.dtype != x.dtype:
+                buffer = self._cache_buffer = np.empty(size, dtype=x.dtype)
+            col = buffer[:size].reshape(shape)
         im2col(x, self.width, self.left, col)
         return col.reshape(n_cases * length, -1)
 

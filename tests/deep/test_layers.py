@@ -135,6 +135,14 @@ def test_conv_reuses_its_buffer_without_mixing_batches(rng, kernel_sizes):
     reused.forward(x, training=True)
     reused.backward(G)
     np.testing.assert_array_equal(x, b)
+    # a smaller last batch runs in the front of the buffer, not a new one
+    buffer = reused._cache_buffer
+    dx_small, grads_small = _conv_step(reused, b[:2], G[:2])
+    assert len(kernel_sizes) == 1 or reused._cache_buffer is buffer
+    dx_fresh, grads_fresh = _conv_step(fresh, b[:2], G[:2])
+    np.testing.assert_array_equal(dx_small, dx_fresh)
+    for name in grads_small:
+        np.testing.assert_array_equal(grads_small[name], grads_fresh[name])
 
 
 def test_conv_backward_without_training_forward_fails(rng):
