@@ -190,6 +190,17 @@ def test_batchnorm_inference_gradient_is_affine(rng):
     np.testing.assert_allclose(slope[0, 0], 1 / np.sqrt([4.001, 0.251]))
 
 
+def test_maxpool_ties_go_to_the_first_point():
+    """A tie routes the whole gradient to the earliest point of the window
+    (one point per output, so the gradient is that of one valid choice)."""
+    x = np.array([1.0, 1.0, 0.0, 2.0, 2.0, 2.0]).reshape(1, 6, 1)
+    x = np.concatenate([x, -x], axis=2)  # a second channel, other winners
+    out, argmax = np.empty_like(x), np.empty(x.shape, dtype=np.int32)
+    _kernels.maxpool_forward(x, 3, 1, out, argmax)
+    np.testing.assert_array_equal(argmax[0, :, 0], [0, 0, 3, 3, 3, 4])
+    np.testing.assert_array_equal(argmax[0, :, 1], [0, 2, 2, 2, 3, 4])
+    np.testing.assert_array_equal(out[0, :, 0], [1, 1, 2, 2, 2, 2])
+
 @pytest.mark.parametrize("length", [1, 2, 6])
 def test_maxpool_gradients_and_padding(rng, length):
     pool = MaxPool1D(3)
