@@ -201,6 +201,7 @@ def test_maxpool_ties_go_to_the_first_point():
     np.testing.assert_array_equal(argmax[0, :, 1], [0, 2, 2, 2, 3, 4])
     np.testing.assert_array_equal(out[0, :, 0], [1, 1, 2, 2, 2, 2])
 
+
 @pytest.mark.parametrize("length", [1, 2, 6])
 def test_maxpool_gradients_and_padding(rng, length):
     pool = MaxPool1D(3)
