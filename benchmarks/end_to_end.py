@@ -23,6 +23,11 @@ of the shared data folder x R resamples on a local Dask cluster.
     python benchmarks/end_to_end.py --resamples 30 --workers 2 \\
         --peer-python PEER_VENV/bin/python
 
+``--before PATH`` (a folder holding an older rocketconv package) first runs
+that package on the problems with published indices, in the same run, and
+records its wall and task times (``before_*``; its results go to
+``<--out>_before``).
+
 Writes ``benchmarks/results/<--name>.csv`` (per problem: mean accuracy over
 resamples, published mean), ``<--name>_aeon.csv`` (the sampled tasks'
 times) and their ``.json`` (machine facts, wall times, summary).
@@ -43,6 +48,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
+    add_before_argument,
     add_peer_argument,
     add_shared_argument,
     evaluation,
@@ -65,8 +71,9 @@ def univariate_ucr(shared: Path) -> list[str]:
     return sorted(ucr.dataset.unique())
 
 
-def run_cli(datasets, shared: Path, args, out: str, indices: bool) -> float:
-    """Wall seconds of one ``rocketconv benchmark`` command."""
+def run_cli(datasets, shared: Path, args, out: str, indices: bool, env=None) -> float:
+    """Wall seconds of one ``rocketconv benchmark`` command (``env``: e.g.
+    the PYTHONPATH of ``--before``'s package, which its workers inherit)."""
     listing = Path(out) / ("with_indices.txt" if indices else "without_indices.txt")
     listing.parent.mkdir(parents=True, exist_ok=True)
     listing.write_text("\n".join(datasets) + "\n")
@@ -81,7 +88,7 @@ def run_cli(datasets, shared: Path, args, out: str, indices: bool) -> float:
     else:  # some of these problems have gaps (NaN)
         command += ["--params", "missing_values=interpolate"]
     start = time.perf_counter()
-    done = subprocess.run(command, check=False)
+    done = subprocess.run(command, check=False, env=env)
     if done.returncode != 0:
         print(f"rocketconv benchmark exited {done.returncode}", flush=True)
     return time.perf_counter() - start
@@ -179,7 +186,24 @@ def parse(argv=None) -> argparse.Namespace:
         "an existing folder resumes, so remove it for a timed run)",
     )
     parser.add_argument("--name", default="end_to_end", help="results stem")
+    add_before_argument(parser)
     return parser.parse_args(argv)
+
+
+def run_before(with_indices, shared: Path, args) -> dict:
+    """``--before``'s package on the problems with published indices, run
+    first, in the same run: its wall time and summed task time."""
+    out = args.out.rstrip("/\\") + "_before"
+    env = dict(os.environ, PYTHONPATH=str(Path(args.before).resolve()))
+    wall = run_cli(with_indices, shared, args, out, indices=True, env=env)
+    tasks = evaluation("load_results")(out)
+    return {
+        "before": args.before_label,
+        "before_wall_s_with_indices": round(wall, 1),
+        "before_sum_of_task_seconds": round(
+            float((tasks.fit_s + tasks.predict_s).sum()), 1
+        ),
+    }
 
 
 def main(argv=None) -> None:
@@ -187,6 +211,7 @@ def main(argv=None) -> None:
     shared = shared_dir(args.shared)
     with_indices = datasets_to_run(shared, None, None)
     without = [d for d in univariate_ucr(shared) if d not in set(with_indices)]
+    before = run_before(with_indices, shared, args) if args.before else {}
     wall_indices = run_cli(with_indices, shared, args, args.out, indices=True)
     wall_rest = run_cli(without, shared, args, args.out, indices=False)
     table = accuracy_table(args.out, shared, with_indices)
@@ -205,6 +230,7 @@ def main(argv=None) -> None:
         "sum_of_task_seconds": round(float((tasks.fit_s + tasks.predict_s).sum()), 1),
         "problems_without_indices": without,
         "summary": summary(table),
+        **before,
     }
     python = peer_python(args.peer_python)
     if python and args.aeon_tasks:
