@@ -61,19 +61,29 @@ def _im2col_case(x, width, left, col):
 
 @jit
 def _col2im_case(dcol, width, left, dx):
-    """Adjoint of ``_im2col_case``: scatter-add each window onto the series."""
+    """Adjoint of ``_im2col_case``: ``dx[s]`` sums tap ``j`` of window row
+    ``t = s - j + left`` over the taps whose row lies in the series.
+
+    Each output row is summed once, in registers, instead of being added to
+    once per window; the ``width`` rows it reads stay in cache for the next
+    outputs. Taps run in ascending ``t``, the order of the window-by-window
+    scatter-add this replaced, so the sums are the same. The indices are
+    unsigned so that numba skips its negative-index check, which would keep
+    the channel loop from being vectorised.
+    """
     length, n_channels = dx.shape
-    flat = dx.ravel()
-    flat[:] = 0.0
-    for t in range(length):
-        first = t - left
-        lo = max(first, 0)
-        hi = min(first + width, length)
-        row = dcol[t]
-        offset = (lo - first) * n_channels
-        start = lo * n_channels
-        for q in range((hi - lo) * n_channels):
-            flat[start + q] += row[offset + q]
+    channels = np.uint64(n_channels)
+    for s in range(length):
+        row = np.uint64(s)
+        for c in range(channels):
+            dx[row, c] = 0.0
+        first_tap = max(0, s + left - (length - 1))
+        last_tap = min(width - 1, s + left)
+        for j in range(last_tap, first_tap - 1, -1):
+            t = np.uint64(s - j + left)
+            base = np.uint64(j) * channels
+            for c in range(channels):
+                dx[row, c] += dcol[t, base + c]
 
 
 @jit
