@@ -79,6 +79,12 @@ def add_before_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--before-label", default="before", help="e.g. its commit")
 
 
+def before_environment(args: argparse.Namespace) -> dict[str, str]:
+    """The extra environment under which a child process (and the processes
+    it starts) imports ``--before``'s rocketconv instead of this checkout's."""
+    return {"PYTHONPATH": str(Path(args.before).resolve())}
+
+
 def libraries_to_run(args: argparse.Namespace) -> list[tuple[str, str, str, dict]]:
     """(label, library, python, extra environment) of each library a
     comparison runs: the older rocketconv of ``--before`` if given, this
@@ -86,8 +92,9 @@ def libraries_to_run(args: argparse.Namespace) -> list[tuple[str, str, str, dict
     libraries = [("rocketconv", "rocketconv", sys.executable, {})]
     if args.before:
         label = f"rocketconv {args.before_label}"
-        before = {"PYTHONPATH": str(Path(args.before).resolve())}
-        libraries.insert(0, (label, "rocketconv", sys.executable, before))
+        libraries.insert(
+            0, (label, "rocketconv", sys.executable, before_environment(args))
+        )
     peer = peer_python(args.peer_python)
     if peer:
         libraries.append(("aeon", "aeon", peer, {}))

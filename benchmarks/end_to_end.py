@@ -51,6 +51,7 @@ from _common import (  # noqa: E402
     add_before_argument,
     add_peer_argument,
     add_shared_argument,
+    before_environment,
     evaluation,
     peer_python,
     shared_dir,
@@ -194,7 +195,7 @@ def run_before(with_indices, shared: Path, args) -> dict:
     """``--before``'s package on the problems with published indices, run
     first, in the same run: its wall time and summed task time."""
     out = args.out.rstrip("/\\") + "_before"
-    env = dict(os.environ, PYTHONPATH=str(Path(args.before).resolve()))
+    env = dict(os.environ, **before_environment(args))
     wall = run_cli(with_indices, shared, args, out, indices=True, env=env)
     tasks = evaluation("load_results")(out)
     return {

@@ -284,16 +284,13 @@ def launch(backend, python, length, args, n_cases=None, epochs=1, extra_env=None
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def before_env(args):
-    """The environment that makes a child import ``--before``'s rocketconv."""
-    return {"PYTHONPATH": os.path.abspath(args.before)}
-
-
 def epoch_row(length, args):
+    from _common import before_environment
+
     runs = {}
     if args.before:
         runs["before"] = launch(
-            "numpy", sys.executable, length, args, None, 1, before_env(args)
+            "numpy", sys.executable, length, args, None, 1, before_environment(args)
         )
     runs["ours"] = launch("numpy", sys.executable, length, args)
     runs["torch"] = launch("torch", args.torch_python, length, args)
@@ -326,11 +323,13 @@ def epoch_row(length, args):
 
 
 def fit_row(shape, args):
+    from _common import before_environment
+
     size, epochs = shape.split(":")
     n_cases, length = map(int, size.split("x"))
     before = {}
     if args.before:
-        env = before_env(args)
+        env = before_environment(args)
         old = launch(
             "fit-numpy", sys.executable, length, args, n_cases, int(epochs), env
         )
