@@ -134,10 +134,20 @@ def padded_series(series, pad):
     """
     n_channels, length = series.shape
     width = length + 2 * pad + 1
-    # np.empty and explicit zeros: np.zeros would compile one more overload
     xp = np.empty((n_channels, width), dtype=np.float32)
     gp = np.empty((n_channels, width), dtype=np.float32)
+    pad_series_into(series, pad, xp, gp)
+    return xp, gp
+
+
+@_numba.jit(inline="always")
+def pad_series_into(series, pad, xp, gp):
+    """:func:`padded_series` written into the first ``length + 2 pad + 1``
+    points of the rows of ``xp`` and ``gp`` (a caller's workspace)."""
+    n_channels, length = series.shape
+    width = length + 2 * pad + 1
     three = np.float32(3.0)
+    # explicit zeros: np.zeros would compile one more overload
     for c in range(n_channels):
         for t in range(width):
             xp[c, t] = 0.0
@@ -145,7 +155,6 @@ def padded_series(series, pad):
         for t in range(length):
             xp[c, pad + t] = series[c, t]
             gp[c, pad + t] = three * series[c, t]
-    return xp, gp
 
 
 @_numba.jit(inline="always")
@@ -157,9 +166,15 @@ def tap_starts(pad, dilation, left_offset):
     ``multirocket.py``).
     """
     taps = np.empty(KERNEL_LENGTH, dtype=np.int64)
+    tap_starts_into(pad, dilation, left_offset, taps)
+    return taps
+
+
+@_numba.jit(inline="always")
+def tap_starts_into(pad, dilation, left_offset, taps):
+    """:func:`tap_starts` written into a caller's array of nine int64."""
     for j in range(KERNEL_LENGTH):
         taps[j] = pad + (j - 4) * dilation + (left_offset if j < 4 else 0)
-    return taps
 
 
 @_numba.jit(inline="always")

@@ -13,9 +13,17 @@ through all kernels of a dilation before the next, so that ``alpha``,
 The counts are integers added tile by tile, so tiling does not change them,
 and each output value is the same float32 sum, in the same order, as the
 multichannel kernel's: the features are that kernel's bit for bit.
+
+The arrays the kernel writes between cases (the padded series, a tile's
+``alpha`` and ``pair``, the counts) come from the caller's
+:func:`workspace`, allocated once per batch: a kernel that allocates them
+itself compiles one ``np.empty`` per array type, about half a second of a
+first call (``docs/results/speed.md``, First call).
 """
 
 from __future__ import annotations
+
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -26,10 +34,10 @@ from ._dilations import (
     KERNEL_LENGTH,
     dilation_alpha,
     four_biases,
-    padded_series,
+    pad_series_into,
     pooling_range,
     series_padding,
-    tap_starts,
+    tap_starts_into,
 )
 
 # points per tile: alpha, pair and the nine windows of the series a tile of
@@ -122,39 +130,57 @@ def _features_of_counts(plan, d, length, counts, row):
 
 
 @_numba.case_kernel
-def transform(values, starts, lengths, plan, features):
+def transform(values, starts, lengths, plan, features, work):
     """MiniRocket features of a packed one-channel batch, into ``features``.
 
     ``plan`` is the :class:`~._restriction.ComputePlan` of the fitted
-    representation, as in ``minirocket._transform``.
+    representation, as in ``minirocket._transform``; ``work`` is the
+    :class:`Workspace` of :func:`workspace` for this batch.
     """
     dilations = plan.dilations
-    bounds = plan.feature_offsets
-    combinations = plan.combination_offsets
-    widest = 0
-    for d in range(len(dilations)):
-        widest = max(widest, bounds[combinations[d + 1]] - bounds[combinations[d]])
     pad = series_padding(dilations)
+    counts, taps = work.counts, work.taps
     for case in range(len(starts)):
         series = case_view(values, starts, lengths, 1, case)
         length = series.shape[1]
         n_tiles = (length + TILE - 1) // TILE
         tile = (length + n_tiles - 1) // n_tiles
-        xp, gp = padded_series(series, pad)
-        alpha = np.empty((1, tile), dtype=np.float32)
-        pair = np.empty(tile, dtype=np.float32)
-        # int32, not int64 (int64 saves compiling one np.empty overload,
-        # ~0.07 s, but its transforms were ~3% slower at length 150)
-        counts = np.empty(widest, dtype=np.int32)
+        xp, gp = work.padded[0:1], work.padded[1:2]
+        pad_series_into(series, pad, xp, gp)
+        alpha, pair = work.tiles[0:1], work.tiles[1]
         for d in range(len(dilations)):
-            for f in range(widest):
+            for f in range(len(counts)):
                 counts[f] = 0
             for tile_start in range(0, length, tile):
                 size = min(tile, length - tile_start)
-                taps = tap_starts(pad + tile_start, dilations[d], 0)
+                tap_starts_into(pad + tile_start, dilations[d], 0, taps)
                 dilation_alpha(xp, taps, size, alpha)
                 _count_tile(
                     gp[0], taps, tile_start, alpha[0, :size], pair[:size],
                     plan, d, length, counts,
                 )  # fmt: skip
             _features_of_counts(plan, d, length, counts, features[case])
+
+
+class Workspace(NamedTuple):
+    """The arrays :func:`transform` writes between cases, allocated once per
+    batch by the caller: numba then compiles no ``np.empty`` of its own
+    (each array type is one more overload, ~0.1 s of a first call each)."""
+
+    padded: np.ndarray  # (2, length + 2 pad + 1) float32: xp and gp
+    tiles: np.ndarray  # (2, TILE) float32: alpha and pair
+    counts: np.ndarray  # (widest dilation's features,) int32
+    taps: np.ndarray  # (9,) int64
+
+
+def workspace(plan: Any, max_length: int) -> Workspace:
+    """The :class:`Workspace` for series of up to ``max_length`` points."""
+    pad = 4 * int(plan.dilations.max(initial=0))
+    per_dilation = np.diff(plan.feature_offsets[plan.combination_offsets])
+    return Workspace(
+        padded=np.empty((2, max_length + 2 * pad + 1), dtype=np.float32),
+        tiles=np.empty((2, min(TILE, max(max_length, 1))), dtype=np.float32),
+        # int32, not int64: int64 transforms were ~3% slower at length 150
+        counts=np.empty(int(per_dilation.max(initial=0)), dtype=np.int32),
+        taps=np.empty(KERNEL_LENGTH, dtype=np.int64),
+    )

@@ -244,7 +244,10 @@ class MiniRocket(RepresentationAttributes, BaseConvolutionTransformer):
         if plan is None:
             plan = self._full_plan
         if batch.n_channels == 1:
-            univariate.transform(batch.values, batch.starts, batch.lengths, plan, out)
+            work = univariate.workspace(plan, int(batch.lengths.max(initial=0)))
+            univariate.transform(
+                batch.values, batch.starts, batch.lengths, plan, out, work
+            )
             return
         _transform(
             batch.values, batch.starts, batch.lengths, batch.n_channels, plan, out

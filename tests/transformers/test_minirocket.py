@@ -276,9 +276,10 @@ def test_long_one_channel_series_match_explicit_convolution():
 @pytest.mark.parametrize("restricted", [False, True])
 def test_one_channel_kernel_equals_the_channel_sum_kernel(restricted):
     """The one-channel kernel (convolution fused with counting, in tiles)
-    gives the multichannel kernel's features bit for bit, on one channel."""
+    gives the multichannel kernel's features bit for bit, on one channel,
+    with one workspace for the whole batch (short cases after long ones)."""
     rng = np.random.default_rng(5)
-    lengths = (9, 150, TILE - 1, TILE, TILE + 1, 2 * TILE + 7, 1500)
+    lengths = (9, 150, TILE - 1, TILE, TILE + 1, 2 * TILE + 7, 1500, 12, 150)
     X = [rng.normal(size=(1, n)) for n in lengths]
     model = MiniRocket(n_features=1000, random_state=2).fit(X)
     plan = full_plan(model.representation_)
@@ -289,7 +290,8 @@ def test_one_channel_kernel_equals_the_channel_sum_kernel(restricted):
     batch = SeriesBatch.from_cases(X)
     fused = np.full((len(X), n_out), np.nan, dtype=np.float32)
     summed = np.full((len(X), n_out), np.nan, dtype=np.float32)
-    univariate.transform(batch.values, batch.starts, batch.lengths, plan, fused)
+    work = univariate.workspace(plan, max(lengths))
+    univariate.transform(batch.values, batch.starts, batch.lengths, plan, fused, work)
     minirocket._transform(batch.values, batch.starts, batch.lengths, 1, plan, summed)
     np.testing.assert_array_equal(fused, summed)
     assert not np.isnan(fused).any()
