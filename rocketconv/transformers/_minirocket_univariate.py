@@ -29,6 +29,7 @@ import numpy as np
 
 from .. import _numba
 from ._base import case_view
+from ._counting_lanes import SLACK, count_four
 from ._dilations import (
     KERNEL_INDICES,
     KERNEL_LENGTH,
@@ -46,26 +47,20 @@ TILE = 512
 
 
 @_numba.jit(inline="always")
-def _count_above(pair, gamma, biases, counts):
-    """``counts[b] += #{t : pair[t] + gamma[t] > biases[b]}`` for each bias.
+def _count_above(pair, pair_first, gamma, gamma_first, n, biases, counts):
+    """``counts[b] += #{t < n : pair[pair_first + t] + gamma[gamma_first + t]
+    > biases[b]}`` for each bias.
 
-    Four biases per pass, each counted in an int32 (a vector compare and an
-    integer subtract of its all-ones mask), as ``minirocket._ppv``. A last
-    pass with fewer than four biases left repeats the last one in the
-    spare lanes and keeps only the counts it needs: one loop for every
-    pass (one loop to compile), and one pass instead of up to three.
+    Four biases per pass, in the vector lanes of
+    :func:`~._counting_lanes.count_four`. A last pass with fewer than four
+    biases left repeats the last one in the spare lanes and keeps only the
+    counts it needs.
     """
-    n_points = len(pair)
     last = len(biases) - 1
     for b in range(0, last + 1, 4):
-        b0, b1, b2, b3 = four_biases(biases, b)
-        c0 = c1 = c2 = c3 = np.int32(0)
-        for t in range(n_points):
-            value = pair[t] + gamma[t]
-            c0 = np.int32(c0 + (value > b0))
-            c1 = np.int32(c1 + (value > b1))
-            c2 = np.int32(c2 + (value > b2))
-            c3 = np.int32(c3 + (value > b3))
+        c0, c1, c2, c3 = count_four(  # type: ignore[call-arg, misc]
+            pair, pair_first, gamma, gamma_first, n, four_biases(biases, b)
+        )
         counts[b] += c0
         if b + 1 <= last:
             counts[b + 1] += c1
@@ -80,8 +75,10 @@ def _count_tile(gp, taps, tile_start, alpha, pair, plan, d, length, counts):
     """Add one tile's counts for every combination of dilation ``d``.
 
     The tile is the series' points ``tile_start .. tile_start + len(alpha)``;
-    ``taps`` are where its nine windows start in the padded ``gp``, and
-    ``counts`` holds the dilation's features from its first one on.
+    ``taps`` are where its nine windows start in the padded row ``gp``,
+    ``pair`` is a workspace row (its first ``len(alpha)`` points are the
+    tile's), and ``counts`` holds the dilation's features from its first one
+    on.
     """
     size = len(alpha)
     bounds = plan.feature_offsets
@@ -102,15 +99,19 @@ def _count_tile(gp, taps, tile_start, alpha, pair, plan, d, length, counts):
         i1 = KERNEL_INDICES[kernel, 1]
         key = i0 * KERNEL_LENGTH + i1
         if key != pair_key:
+            p = pair[:size]
             g0 = gp[taps[i0] : taps[i0] + size]
             g1 = gp[taps[i1] : taps[i1] + size]
             for t in range(size):
-                pair[t] = (alpha[t] + g0[t]) + g1[t]
+                p[t] = (alpha[t] + g0[t]) + g1[t]
             pair_key = key
         s2 = taps[KERNEL_INDICES[kernel, 2]]
         _count_above(
-            pair[lo:hi],
-            gp[s2 + lo : s2 + hi],
+            pair,
+            lo,
+            gp,
+            s2 + lo,
+            hi - lo,
             plan.biases[bounds[m] : bounds[m + 1]],
             counts[bounds[m] - first : bounds[m + 1] - first],
         )
@@ -147,7 +148,9 @@ def transform(values, starts, lengths, plan, features, work):
         tile = (length + n_tiles - 1) // n_tiles
         xp, gp = work.padded[0:1], work.padded[1:2]
         pad_series_into(series, pad, xp, gp)
-        alpha, pair = work.tiles[0:1], work.tiles[1]
+        # whole rows: the counting reads past a range's end (see workspace)
+        gamma, pair = work.padded[1], work.tiles[1]
+        alpha = work.tiles[0:1]
         for d in range(len(dilations)):
             for f in range(len(counts)):
                 counts[f] = 0
@@ -156,7 +159,7 @@ def transform(values, starts, lengths, plan, features, work):
                 tap_starts_into(pad + tile_start, dilations[d], 0, taps)
                 dilation_alpha(xp, taps, size, alpha)
                 _count_tile(
-                    gp[0], taps, tile_start, alpha[0, :size], pair[:size],
+                    gamma, taps, tile_start, alpha[0, :size], pair,
                     plan, d, length, counts,
                 )  # fmt: skip
             _features_of_counts(plan, d, length, counts, features[case])
@@ -167,8 +170,9 @@ class Workspace(NamedTuple):
     batch by the caller: numba then compiles no ``np.empty`` of its own
     (each array type is one more overload, ~0.1 s of a first call each)."""
 
-    padded: np.ndarray  # (2, length + 2 pad + 1) float32: xp and gp
-    tiles: np.ndarray  # (2, TILE) float32: alpha and pair
+    # rows SLACK points longer than needed: count_four reads whole vectors
+    padded: np.ndarray  # (2, length + 2 pad + 1 + SLACK) float32: xp and gp
+    tiles: np.ndarray  # (2, TILE + SLACK) float32: alpha and pair
     counts: np.ndarray  # (widest dilation's features,) int32
     taps: np.ndarray  # (9,) int64
 
@@ -178,8 +182,8 @@ def workspace(plan: Any, max_length: int) -> Workspace:
     pad = 4 * int(plan.dilations.max(initial=0))
     per_dilation = np.diff(plan.feature_offsets[plan.combination_offsets])
     return Workspace(
-        padded=np.empty((2, max_length + 2 * pad + 1), dtype=np.float32),
-        tiles=np.empty((2, min(TILE, max(max_length, 1))), dtype=np.float32),
+        padded=np.empty((2, max_length + 2 * pad + 1 + SLACK), dtype=np.float32),
+        tiles=np.empty((2, min(TILE, max_length) + SLACK), dtype=np.float32),
         # int32, not int64: int64 transforms were ~3% slower at length 150
         counts=np.empty(int(per_dilation.max(initial=0)), dtype=np.int32),
         taps=np.empty(KERNEL_LENGTH, dtype=np.int64),

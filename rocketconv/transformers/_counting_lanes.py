@@ -1,0 +1,156 @@
+"""MiniRocket's PPV counts of four biases in eight-point vectors, no tail.
+
+For a pooled range of ``n`` points, ``C[t] = pair[t] + gamma[t]`` and four
+biases ``b``, the counts are ``#{t : C[t] > b}``. LLVM vectorises the plain
+loop (``_minirocket_univariate``'s former ``_count_above``) into a main
+loop of 16 points, a 4-point epilogue and a scalar remainder; at the short
+ranges of short series (150 points and less) the epilogue, the remainder
+and the reductions took about as long as the main loop.
+
+Here the loop is written directly in LLVM IR (a numba intrinsic, as
+``_pooling_lanes``): blocks of eight points, each a vector add, four
+compares and four integer subtracts of the all-ones masks, and a last
+partial block that reads a whole vector and masks off the lanes past
+``n``. The caller guarantees that eight points past each range's end are
+readable (the one-channel kernel's workspace has the slack); what they
+hold never reaches a count. Counts are integers, so they equal the plain
+loop's exactly; ``C[t]`` is the same float32 addition.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llvmlite import ir
+from numba import types
+from numba.core.extending import intrinsic
+
+LANES = 8  # float32 points per vector: one AVX2 register
+# what a range may read past its end (a whole last vector)
+SLACK = LANES
+F32, I32, I64 = ir.FloatType(), ir.IntType(32), ir.IntType(64)
+VF32, VI32 = ir.VectorType(F32, LANES), ir.VectorType(I32, LANES)
+
+
+def _splat(builder: ir.IRBuilder, value: Any) -> Any:
+    """A vector of ``LANES`` copies of the IR scalar ``value``."""
+    vector = ir.Constant(ir.VectorType(value.type, LANES), ir.Undefined)
+    vector = builder.insert_element(vector, value, ir.Constant(I32, 0))
+    mask = ir.Constant(ir.VectorType(I32, LANES), [0] * LANES)
+    return builder.shuffle_vector(vector, vector, mask)
+
+
+def _load(builder: ir.IRBuilder, base: Any, t: Any) -> Any:
+    """The eight float32 at ``base + t`` (unaligned)."""
+    address = builder.gep(base, [t], inbounds=True, source_etype=F32)
+    pointer = builder.bitcast(address, VF32.as_pointer())
+    return builder.load(pointer, align=4, typ=VF32)
+
+
+def _count_block(builder, pair, gamma, t, biases, counts, lane_mask=None):
+    """``counts`` plus the block at ``t`` (its lanes in ``lane_mask`` only)."""
+    values = builder.fadd(_load(builder, pair, t), _load(builder, gamma, t))
+    updated = []
+    for bias, count in zip(biases, counts, strict=True):
+        above = builder.fcmp_ordered(">", values, bias)
+        if lane_mask is not None:
+            above = builder.and_(above, lane_mask)
+        # an all-ones lane is -1: subtracting it adds one
+        updated.append(builder.sub(count, builder.sext(above, VI32)))
+    return updated
+
+
+def _emit_counts(builder, pair, gamma, n, biases):
+    """IR of the four count vectors of ``pair[:n] + gamma[:n] > biases``."""
+    zeros = ir.Constant(VI32, [0] * LANES)
+    whole = builder.and_(n, ir.Constant(I64, -LANES))  # n rounded down to 8
+    entry = builder.block
+    loop = builder.append_basic_block("count.loop")
+    tail = builder.append_basic_block("count.tail")
+    builder.cbranch(builder.icmp_signed(">", whole, ir.Constant(I64, 0)), loop, tail)
+
+    builder.position_at_end(loop)
+    t = builder.phi(I64, "t")
+    phis = [builder.phi(VI32) for _ in biases]
+    new_counts = _count_block(builder, pair, gamma, t, biases, phis)
+    next_t = builder.add(t, ir.Constant(I64, LANES))
+    t.add_incoming(ir.Constant(I64, 0), entry)
+    t.add_incoming(next_t, loop)
+    for phi, new in zip(phis, new_counts, strict=True):
+        phi.add_incoming(zeros, entry)
+        phi.add_incoming(new, loop)
+    builder.cbranch(builder.icmp_signed("<", next_t, whole), loop, tail)
+
+    builder.position_at_end(tail)
+    counts = []
+    for new in new_counts:
+        phi = builder.phi(VI32)
+        phi.add_incoming(zeros, entry)
+        phi.add_incoming(new, loop)
+        counts.append(phi)
+    # the last partial block: lanes i < n - whole are points of the range
+    left = builder.trunc(builder.sub(n, whole), I32)
+    lane_mask = builder.icmp_signed(
+        "<", ir.Constant(VI32, list(range(LANES))), _splat(builder, left)
+    )
+    return _count_block(builder, pair, gamma, whole, biases, counts, lane_mask)
+
+
+def _reduce(builder: ir.IRBuilder, vector: Any) -> Any:
+    """The int32 sum of a vector's lanes."""
+    module = builder.module
+    name = f"llvm.vector.reduce.add.v{LANES}i32"
+    function = module.globals.get(name) or ir.Function(
+        module, ir.FunctionType(I32, [VI32]), name=name
+    )
+    return builder.call(function, [vector])
+
+
+def _is_contiguous_float32(values: Any) -> bool:
+    return (
+        isinstance(values, types.Array)
+        and values.dtype == types.float32
+        and values.ndim == 1
+        and values.layout == "C"
+    )
+
+
+@intrinsic
+def count_four(
+    typingctx: Any,
+    pair: Any,
+    pair_first: Any,
+    gamma: Any,
+    gamma_first: Any,
+    n: Any,
+    biases: Any,
+) -> Any:
+    """``#{t < n : pair[pair_first + t] + gamma[gamma_first + t] > b}`` for
+    each ``b`` of the tuple ``biases`` (four float32): four int32.
+
+    ``pair`` and ``gamma`` are one-dimensional C-contiguous float32 arrays
+    readable up to ``SLACK`` points past ``first + n``; ``n >= 0``.
+    """
+    if not (
+        _is_contiguous_float32(pair)
+        and _is_contiguous_float32(gamma)
+        and isinstance(biases, types.UniTuple)
+        and biases.dtype == types.float32
+        and biases.count == 4
+    ):
+        return None
+    result = types.UniTuple(types.int32, 4)
+    signature = result(pair, types.int64, gamma, types.int64, types.int64, biases)
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        bases = []
+        for array_type, array, first in ((sig.args[0], args[0], args[1]),
+                                         (sig.args[2], args[2], args[3])):  # fmt: skip
+            data = context.make_array(array_type)(context, builder, array).data
+            bases.append(builder.gep(data, [first], inbounds=True, source_etype=F32))
+        splats = [_splat(builder, builder.extract_value(args[5], i)) for i in range(4)]
+        vectors = _emit_counts(builder, bases[0], bases[1], args[4], splats)
+        totals = [_reduce(builder, vector) for vector in vectors]
+        return context.make_tuple(builder, sig.return_type, totals)
+
+    return signature, codegen
