@@ -14,6 +14,7 @@ from rocketconv.transformers._dilations import (
     draw_channels,
     fit_dilations,
     kernel_weights,
+    pooling_range,
     quantiles,
 )
 from rocketconv.transformers._minirocket_univariate import TILE
@@ -416,3 +417,28 @@ def test_fitted_parameters_are_one_representation():
     with pytest.raises(AttributeError):
         model.biases_ = fitted.biases.copy()  # read-only: cannot drift apart
     assert not hasattr(MiniRocket(), "biases_")
+
+
+@pytest.mark.parametrize("length", [150, univariate.EXACT_FLOAT32 - 1, 2**24 + 3])
+def test_one_channel_ppv_division_is_the_float64_quotient(length):
+    """The one-channel kernel divides counts by spans in float32 below
+    ``EXACT_FLOAT32`` points and in float64 above; both must give the
+    float64 quotient rounded to float32 (the multichannel kernel's PPV), for
+    counts anywhere in ``0 .. span``, padded and valid spans alike."""
+    model = MiniRocket(n_features=1000, random_state=0).fit(
+        np.random.default_rng(0).normal(size=(3, 1, 300))
+    )
+    plan = full_plan(model.representation_)
+    work = univariate.workspace(plan, 300)
+    rng = np.random.default_rng(length)
+    row = np.full(plan.feature_offsets[-1], np.nan, dtype=np.float32)
+    expected = np.empty_like(row)
+    for d in range(len(plan.dilations)):
+        first = plan.feature_offsets[plan.combination_offsets[d]]
+        stop = plan.feature_offsets[plan.combination_offsets[d + 1]]
+        valid_start, valid_stop = pooling_range(length, plan.dilations[d], 0, 1)
+        spans = np.where(work.valid[first:stop], valid_stop - valid_start, length)
+        counts = (rng.random(stop - first) * (spans + 1)).astype(np.int32)
+        univariate._features_of_counts(plan, d, length, counts, work.valid, row)
+        expected[first:stop] = (counts / spans).astype(np.float32)
+    np.testing.assert_array_equal(row, expected)
