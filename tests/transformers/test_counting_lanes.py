@@ -4,12 +4,12 @@ import numba
 import numpy as np
 import pytest
 
-from rocketconv.transformers._counting_lanes import SLACK, count_four
+from rocketconv.transformers._counting_lanes import SLACK, count_above
 
 
 @numba.njit
 def _count(pair, pair_first, gamma, gamma_first, n, biases):
-    return count_four(pair, pair_first, gamma, gamma_first, n, biases)
+    return count_above(pair, pair_first, gamma, gamma_first, n, biases)
 
 
 @pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 15, 16, 17, 31, 150])
