@@ -13,7 +13,10 @@ sktime``; without either only rocketconv is timed); when a peer would take too l
 it is timed on ``--peer-max-cases`` cases and its transform time is scaled
 linearly in n_cases (fit draws one example per kernel, so its time does not
 grow with n_cases and is not scaled; the table says ``scaled``). Ours can be
-subsampled the same way with ``--ours-max-cases``.
+subsampled the same way with ``--ours-max-cases``. ``--before PATH
+--before-label COMMIT`` times an older rocketconv package (``git archive
+COMMIT rocketconv`` unpacked in PATH) first, in the same run, as one more
+library (``rocketconv COMMIT``).
 
     python benchmarks/compare_peers.py --transformers minirocket,multirocket \\
         --shapes 1000x1x500,10000x1x150,200x1x5000,1000x6x500 --n-jobs 1,2 \\
@@ -44,7 +47,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
+    add_before_argument,
     add_peer_argument,
+    before_environment,
     evaluation,
     peer_python,
     write_results,
@@ -132,10 +137,13 @@ def worker(library: str, transformer: str, n_jobs: int, data: str, repeats: int)
     )
 
 
-def run_worker(python, library, transformer, n_jobs, data, repeats, timeout, cache):
+def run_worker(
+    python, library, transformer, n_jobs, data, repeats, timeout, cache, extra_env
+):
     """One fresh process; ``cache`` (a folder) shares numba's cache between
-    runs, None gives each run an empty one (compile time in first_call_s)."""
-    env = dict(os.environ)
+    runs, None gives each run an empty one (compile time in first_call_s);
+    ``extra_env`` is added to the environment (``--before``'s package)."""
+    env = {**os.environ, **extra_env}
     with tempfile.TemporaryDirectory() as empty:
         env["NUMBA_CACHE_DIR"] = cache or empty
         env["NUMBA_NUM_THREADS"] = str(max(2, n_jobs))
@@ -166,6 +174,7 @@ def parse(argv=None) -> argparse.Namespace:
     parser.add_argument("--n-jobs", default="1,2")
     parser.add_argument("--libraries", default="rocketconv,aeon,sktime")
     add_peer_argument(parser)
+    add_before_argument(parser)
     parser.add_argument("--peer-max-cases", type=int, default=1000)
     parser.add_argument("--ours-max-cases", type=int, default=None)
     parser.add_argument("--repeats", type=int, default=3)
@@ -195,20 +204,34 @@ def save_inputs(X, shape: str, folder: str, args) -> tuple[dict, dict]:
     return files, used
 
 
-def time_one(library, transformer, n_jobs, shape, inputs, folder, compiled, args):
-    """One library on one shape: a row, or None when it has no interpreter."""
+def library_runs(args) -> list[tuple[str, str, dict]]:
+    """(label, library, extra environment) of each library to time: those of
+    ``--libraries``, and first the older rocketconv of ``--before``."""
+    runs = [(name, name, {}) for name in args.libraries.split(",")]
+    if args.before:
+        label = f"rocketconv {args.before_label}"
+        runs.insert(0, (label, "rocketconv", before_environment(args)))
+    return runs
+
+
+def time_one(run, transformer, n_jobs, shape, inputs, folder, compiled, args):
+    """One library (a :func:`library_runs` entry) on one shape: a row, or
+    None when it has no interpreter."""
+    label, library, extra_env = run
     files, used = inputs
     ours = library == "rocketconv"
     python = sys.executable if ours else peer_python(args.peer_python)
     if python is None:
         return None
     who = "ours" if ours else "peer"
-    cache = os.path.join(folder, f"cache-{library}") if args.cache == "shared" else None
+    cache = None
+    if args.cache == "shared":
+        cache = os.path.join(folder, "cache-" + label.replace(" ", "-"))
     result = run_worker(
         python, library, transformer, n_jobs, files[who], args.repeats,
-        args.timeout, cache,
+        args.timeout, cache, extra_env,
     )  # fmt: skip
-    key = (library, transformer, n_jobs > 1)
+    key = (label, transformer, n_jobs > 1)
     if cache is not None and key in compiled:
         result["first_call_s"] = np.nan  # cache was warm
     compiled.add(key)
@@ -221,7 +244,7 @@ def time_one(library, transformer, n_jobs, shape, inputs, folder, compiled, args
         "transformer": transformer,
         "shape": shape,
         "n_jobs": n_jobs,
-        "library": library,
+        "library": label,
         "scaled": scale != 1.0,
         **result,
     }
@@ -239,11 +262,11 @@ def run_all(args) -> pd.DataFrame:
             inputs = save_inputs(X, shape, folder, args)
             for transformer in args.transformers.split(","):
                 for n_jobs in map(int, args.n_jobs.split(",")):
-                    for library in args.libraries.split(","):
-                        if transformer not in CONSTRUCTORS[library]:
+                    for run in library_runs(args):
+                        if transformer not in CONSTRUCTORS[run[1]]:
                             continue
                         row = time_one(
-                            library, transformer, n_jobs, shape, inputs, folder,
+                            run, transformer, n_jobs, shape, inputs, folder,
                             compiled, args,
                         )  # fmt: skip
                         if row is not None:

@@ -16,6 +16,12 @@ different loop (wider vectors, fewer passes) can be faster.
 
     python benchmarks/ppv_throughput.py --spans 150 500 5000
 
+Two loops, each a ``loop`` row of the table: ``ppv``, the multichannel
+kernel's (above, over the stored output ``C``), and ``lanes``, the
+one-channel kernel's (``_minirocket_univariate._count_above``: ``C = pair
++ gamma`` added on the fly, counted in eight-point vectors with a masked
+last block by ``_counting_lanes.count_above``), over the same values.
+
 Writes ``benchmarks/results/<--name>.csv`` (default ``ppv_throughput``)
 and its ``.json``.
 """
@@ -23,6 +29,8 @@ and its ``.json``.
 from __future__ import annotations
 
 import argparse
+import functools
+import itertools
 import sys
 import time
 from pathlib import Path
@@ -35,6 +43,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import write_results  # noqa: E402
 from roofline import measured_clock_ghz  # noqa: E402
 
+from rocketconv.transformers._counting_lanes import SLACK  # noqa: E402
+from rocketconv.transformers._minirocket_univariate import (  # noqa: E402
+    _count_above,
+)
 from rocketconv.transformers.minirocket import _ppv  # noqa: E402
 
 
@@ -50,18 +62,38 @@ def _repeat_ppv(segment, biases, out, repeats):
     return total
 
 
-def loop_rate(span: int, n_biases: int, min_compares: float = 2e8) -> float:
-    """Compares per second of the PPV loop: best of three timed runs."""
+@numba.njit
+def _repeat_lanes(pair, gamma, span, biases, counts, repeats):
+    """``repeats`` passes of the one-channel counting over ``pair + gamma``."""
+    total = 0
+    for r in range(repeats):
+        biases[0] = np.float32(r % 7) * np.float32(1e-3)
+        counts[:] = 0
+        _count_above(pair, 0, gamma, 0, span, biases, counts)
+        total += counts[0]
+    return total
+
+
+def loop_rate(loop: str, span: int, n_biases: int, min_compares: float = 2e8) -> float:
+    """Compares per second of one loop (``ppv`` or ``lanes``): best of
+    three timed runs."""
     rng = np.random.default_rng(span)
-    segment = rng.normal(size=span).astype(np.float32)
+    pair = rng.normal(size=span + SLACK).astype(np.float32)
+    gamma = rng.normal(size=span + SLACK).astype(np.float32)
+    segment = pair[:span] + gamma[:span]
     biases = np.sort(rng.normal(size=n_biases)).astype(np.float32)
-    out = np.empty(n_biases, dtype=np.float32)
     repeats = max(1, int(min_compares // (span * n_biases)))
-    _repeat_ppv(segment, biases, out, 2)
+    if loop == "ppv":
+        out = np.empty(n_biases, dtype=np.float32)
+        run = functools.partial(_repeat_ppv, segment, biases, out)
+    else:
+        counts = np.empty(n_biases, dtype=np.int32)
+        run = functools.partial(_repeat_lanes, pair, gamma, span, biases, counts)
+    run(2)
     best = np.inf
     for _ in range(3):
         start = time.perf_counter()
-        _repeat_ppv(segment, biases, out, repeats)
+        run(repeats)
         best = min(best, time.perf_counter() - start)
     return span * n_biases * repeats / best
 
@@ -75,10 +107,11 @@ def main(argv=None) -> None:
     clock = measured_clock_ghz()
     rows = []
     for span in args.spans:
-        for n_biases in args.biases:
-            rate = loop_rate(span, n_biases)
+        for n_biases, loop in itertools.product(args.biases, ("ppv", "lanes")):
+            rate = loop_rate(loop, span, n_biases)
             rows.append(
                 {
+                    "loop": loop,
                     "span": span,
                     "n_biases": n_biases,
                     "compares_per_ns": rate / 1e9,
@@ -88,7 +121,9 @@ def main(argv=None) -> None:
     table = pd.DataFrame(rows)
     notes = {
         "clock_ghz_measured": clock,
-        "method": "one PPV call per repeat over the same float32 output (L1); "
+        "method": "one call per repeat over the same float32 values (L1): "
+        "ppv = minirocket._ppv over C, lanes = _minirocket_univariate._count_above "
+        "over pair + gamma; "
         "best of 3 runs of >= 2e8 compares; clock from a dependent integer chain",
     }
     write_results(table, args.name, notes=notes)
