@@ -28,19 +28,13 @@ from llvmlite import ir
 from numba import types
 from numba.core.extending import intrinsic
 
+from ._pooling_lanes import is_contiguous_float32, splat
+
 LANES = 8  # float32 points per vector: one AVX2 register
 # what a range may read past its end (a whole last vector)
 SLACK = LANES
 F32, I32, I64 = ir.FloatType(), ir.IntType(32), ir.IntType(64)
 VF32, VI32 = ir.VectorType(F32, LANES), ir.VectorType(I32, LANES)
-
-
-def _splat(builder: ir.IRBuilder, value: Any) -> Any:
-    """A vector of ``LANES`` copies of the IR scalar ``value``."""
-    vector = ir.Constant(ir.VectorType(value.type, LANES), ir.Undefined)
-    vector = builder.insert_element(vector, value, ir.Constant(I32, 0))
-    mask = ir.Constant(ir.VectorType(I32, LANES), [0] * LANES)
-    return builder.shuffle_vector(vector, vector, mask)
 
 
 def _load(builder: ir.IRBuilder, base: Any, t: Any) -> Any:
@@ -94,7 +88,7 @@ def _emit_counts(builder, pair, gamma, n, biases):
     # the last partial block: lanes i < n - whole are points of the range
     left = builder.trunc(builder.sub(n, whole), I32)
     lane_mask = builder.icmp_signed(
-        "<", ir.Constant(VI32, list(range(LANES))), _splat(builder, left)
+        "<", ir.Constant(VI32, list(range(LANES))), splat(builder, left, LANES)
     )
     return _count_block(builder, pair, gamma, whole, biases, counts, lane_mask)
 
@@ -134,15 +128,6 @@ def _reduce(builder: ir.IRBuilder, vectors: list) -> list:
     ]
 
 
-def _is_contiguous_float32(values: Any) -> bool:
-    return (
-        isinstance(values, types.Array)
-        and values.dtype == types.float32
-        and values.ndim == 1
-        and values.layout == "C"
-    )
-
-
 @intrinsic
 def count_above(
     typingctx: Any,
@@ -160,8 +145,8 @@ def count_above(
     readable up to ``SLACK`` points past ``first + n``; ``n >= 0``.
     """
     if not (
-        _is_contiguous_float32(pair)
-        and _is_contiguous_float32(gamma)
+        is_contiguous_float32(pair)
+        and is_contiguous_float32(gamma)
         and isinstance(biases, types.UniTuple)
         and biases.dtype == types.float32
         and biases.count == 4
@@ -178,7 +163,8 @@ def count_above(
             data = context.make_array(array_type)(context, builder, array).data
             bases.append(builder.gep(data, [first], inbounds=True, source_etype=F32))
         splats = [
-            _splat(builder, builder.extract_value(args[5], i)) for i in range(n_biases)
+            splat(builder, builder.extract_value(args[5], i), LANES)
+            for i in range(n_biases)
         ]
         vectors = _emit_counts(builder, bases[0], bases[1], args[4], splats)
         totals = _reduce(builder, vectors)

@@ -39,7 +39,7 @@ F32, F64 = ir.FloatType(), ir.DoubleType()
 I32, I64 = ir.IntType(32), ir.IntType(64)
 
 
-def _splat(builder: ir.IRBuilder, value: Any, lanes: int) -> Any:
+def splat(builder: ir.IRBuilder, value: Any, lanes: int) -> Any:
     """A vector of ``lanes`` copies of the IR scalar ``value``."""
     vector = ir.Constant(ir.VectorType(value.type, lanes), ir.Undefined)
     vector = builder.insert_element(vector, value, ir.Constant(I32, 0))
@@ -59,14 +59,14 @@ def _add_point(
     lanes = biases.type.count
     count, index_sum, total = sums
     address = builder.gep(data, [t], inbounds=True, source_etype=F32)
-    value = _splat(builder, builder.load(address, typ=F32), lanes)
+    value = splat(builder, builder.load(address, typ=F32), lanes)
     above = builder.fcmp_ordered(">", value, biases)
     # each sum adds its term or 0 (the same result as adding nothing: every
     # total starts at +0.0), so the select stays off the chain through time
     # and a float64 total waits only for its previous add
     ones = ir.Constant(ir.VectorType(I32, lanes), [1] * lanes)
     count = builder.add(count, builder.select(above, ones, _zeros(I32, lanes)))
-    indices = _splat(builder, index, lanes)
+    indices = splat(builder, index, lanes)
     index_sum = builder.add(
         index_sum, builder.select(above, indices, _zeros(I64, lanes))
     )
@@ -132,7 +132,9 @@ def _emit_pooling(
     return (*final, joined[3])
 
 
-def _is_contiguous_float32(values: Any) -> bool:
+def is_contiguous_float32(values: Any) -> bool:
+    """Whether a numba type is a one-dimensional C-contiguous float32 array
+    (an intrinsic's loop steps a float pointer)."""
     return (
         isinstance(values, types.Array)
         and values.dtype == types.float32
@@ -149,7 +151,7 @@ def pool_lanes(typingctx: Any, values: Any, first: Any, last: Any, biases: Any) 
     tuples (int32, int64, float64, int32)."""
     # the loop steps a float pointer: one-dimensional C-contiguous float32 only
     if not (
-        _is_contiguous_float32(values)
+        is_contiguous_float32(values)
         and isinstance(biases, types.UniTuple)
         and biases.dtype == types.float32
         and biases.count in LANE_COUNTS
