@@ -99,7 +99,9 @@ ROUND_2 = ([0, 1, 8, 9, 4, 5, 12, 13], [2, 3, 10, 11, 6, 7, 14, 15])
 ROUND_3 = ([0, 2, 4, 6, 8, 10, 12, 14], [1, 3, 5, 7, 9, 11, 13, 15])
 
 
-def _pair_sums(builder: ir.IRBuilder, first: Any, second: Any, lo, hi) -> Any:
+def _pair_sums(
+    builder: ir.IRBuilder, first: Any, second: Any, lo: list[int], hi: list[int]
+) -> Any:
     """``shuffle(first, second, lo) + shuffle(first, second, hi)``."""
     pick = [
         builder.shuffle_vector(first, second, ir.Constant(VI32, order))

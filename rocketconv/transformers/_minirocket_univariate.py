@@ -61,7 +61,7 @@ def _count_above(pair, pair_first, gamma, gamma_first, n, biases, counts):
     """
     last = len(biases) - 1
     for b in range(0, last + 1, 4):
-        c0, c1, c2, c3 = count_above(  # type: ignore[call-arg, misc]
+        c0, c1, c2, c3 = count_above(  # type: ignore[call-arg, var-annotated]
             pair, pair_first, gamma, gamma_first, n, four_biases(biases, b)
         )
         counts[b] += c0
