@@ -429,7 +429,12 @@ def test_one_channel_ppv_division_is_the_float64_quotient(length):
         np.random.default_rng(0).normal(size=(3, 1, 300))
     )
     plan = full_plan(model.representation_)
-    work = univariate.workspace(plan, 300)
+    # each feature's pooling, from the plan as pooling_range decides it
+    dilation_of = np.repeat(
+        np.arange(len(plan.dilations)), np.diff(plan.combination_offsets)
+    )
+    odd = (plan.dilation_indices[dilation_of] + plan.kernels) % 2 == 1
+    valid = np.repeat(odd, np.diff(plan.feature_offsets))
     rng = np.random.default_rng(length)
     row = np.full(plan.feature_offsets[-1], np.nan, dtype=np.float32)
     expected = np.empty_like(row)
@@ -437,8 +442,8 @@ def test_one_channel_ppv_division_is_the_float64_quotient(length):
         first = plan.feature_offsets[plan.combination_offsets[d]]
         stop = plan.feature_offsets[plan.combination_offsets[d + 1]]
         valid_start, valid_stop = pooling_range(length, plan.dilations[d], 0, 1)
-        spans = np.where(work.valid[first:stop], valid_stop - valid_start, length)
+        spans = np.where(valid[first:stop], valid_stop - valid_start, length)
         counts = (rng.random(stop - first) * (spans + 1)).astype(np.int32)
-        univariate._features_of_counts(plan, d, length, counts, work.valid, row)
+        univariate._features_of_counts(plan, d, length, counts, valid, row)
         expected[first:stop] = (counts / spans).astype(np.float32)
     np.testing.assert_array_equal(row, expected)
