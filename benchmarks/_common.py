@@ -85,16 +85,20 @@ def before_environment(args: argparse.Namespace) -> dict[str, str]:
     return {"PYTHONPATH": str(Path(args.before).resolve())}
 
 
+def before_library(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
+    """The label (``rocketconv <--before-label>``) and extra environment of
+    ``--before``'s package, as the scripts run it beside this checkout's."""
+    return f"rocketconv {args.before_label}", before_environment(args)
+
+
 def libraries_to_run(args: argparse.Namespace) -> list[tuple[str, str, str, dict]]:
     """(label, library, python, extra environment) of each library a
     comparison runs: the older rocketconv of ``--before`` if given, this
     checkout's, and aeon when a peer interpreter is known."""
     libraries = [("rocketconv", "rocketconv", sys.executable, {})]
     if args.before:
-        label = f"rocketconv {args.before_label}"
-        libraries.insert(
-            0, (label, "rocketconv", sys.executable, before_environment(args))
-        )
+        label, env = before_library(args)
+        libraries.insert(0, (label, "rocketconv", sys.executable, env))
     peer = peer_python(args.peer_python)
     if peer:
         libraries.append(("aeon", "aeon", peer, {}))

@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     add_before_argument,
     add_peer_argument,
-    before_environment,
+    before_library,
     evaluation,
     peer_python,
     write_results,
@@ -209,8 +209,8 @@ def library_runs(args) -> list[tuple[str, str, dict]]:
     ``--libraries``, and first the older rocketconv of ``--before``."""
     runs = [(name, name, {}) for name in args.libraries.split(",")]
     if args.before:
-        label = f"rocketconv {args.before_label}"
-        runs.insert(0, (label, "rocketconv", before_environment(args)))
+        label, env = before_library(args)
+        runs.insert(0, (label, "rocketconv", env))
     return runs
 
 
