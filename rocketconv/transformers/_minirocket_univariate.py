@@ -55,7 +55,7 @@ def _count_above(pair, pair_first, gamma, gamma_first, n, biases, counts):
 
     Four biases per pass, in the vector lanes of
     :func:`~._counting_lanes.count_above` (eight, with sixteen vector
-    registers, spilled the counts and ran 1.4-1.8x slower per bias). A last
+    registers, spilled the counts and was slower). A last
     pass with fewer than four biases left repeats the last one in the spare
     lanes and keeps only the counts it needs.
     """
