@@ -37,39 +37,46 @@ PARALLEL_THRESHOLD = 1 << 18
 
 
 @jit
-def _im2col_case(x, width, left, col):
-    """``col[t, j*C:(j+1)*C] = x[t + j - left, :]`` (zero outside the series).
+def _im2col_case(x, runs, left, col):
+    """``col[t]`` holds the taps of window ``t``, ``x[t + j - left]`` for tap
+    ``j`` (zero outside the series), run after run of ``runs``.
 
-    In channels-last memory the window of output ``t`` is one contiguous run
-    of ``width * C`` values, so each row is a slice copy plus zero edges.
+    Run ``(a, b)`` is taps ``a .. b - 1``. In channels-last memory a run of
+    consecutive taps is one contiguous block of ``x``, so each run of a row
+    is one slice copy plus zero edges.
     """
     length, n_channels = x.shape
     flat = x.ravel()
     for t in range(length):
-        first = t - left
-        lo = max(first, 0)
-        hi = min(first + width, length)
         row = col[t]
-        if lo > first:
-            row[: (lo - first) * n_channels] = 0.0
-        row[(lo - first) * n_channels : (hi - first) * n_channels] = flat[
-            lo * n_channels : hi * n_channels
-        ]
-        if hi < first + width:
-            row[(hi - first) * n_channels :] = 0.0
+        base = 0
+        for r in range(runs.shape[0]):
+            first = t - left + runs[r, 0]
+            stop = t - left + runs[r, 1]
+            # the run's points inside the series, [lo, hi) (empty: lo == hi)
+            lo = min(max(first, 0), stop)
+            hi = max(min(stop, length), lo)
+            row[base : base + (lo - first) * n_channels] = 0.0
+            row[base + (lo - first) * n_channels : base + (hi - first) * n_channels] = (
+                flat[lo * n_channels : hi * n_channels]
+            )
+            row[
+                base + (hi - first) * n_channels : base + (stop - first) * n_channels
+            ] = 0.0
+            base += (stop - first) * n_channels
 
 
 @jit
-def _col2im_case(dcol, width, left, dx):
+def _col2im_case(dcol, runs, left, dx):
     """Adjoint of ``_im2col_case``: ``dx[s]`` sums tap ``j`` of window row
     ``t = s - j + left`` over the taps whose row lies in the series.
 
     Each output row is summed once, in registers, instead of being added to
-    once per window; the ``width`` rows it reads stay in cache for the next
-    outputs. Taps run in ascending ``t``, the order of the window-by-window
-    scatter-add this replaced, so the sums are the same. The indices are
-    unsigned so that numba skips its negative-index check, which would keep
-    the channel loop from being vectorised.
+    once per window; the rows it reads stay in cache for the next outputs.
+    Within a run the taps go down and the rows up, so the reads advance by
+    one stride (which the prefetcher follows). The indices are unsigned so
+    that numba skips its negative-index check, which would keep the channel
+    loop from being vectorised.
     """
     length, n_channels = dx.shape
     channels = np.uint64(n_channels)
@@ -77,13 +84,18 @@ def _col2im_case(dcol, width, left, dx):
         row = np.uint64(s)
         for c in range(channels):
             dx[row, c] = 0.0
-        first_tap = max(0, s + left - (length - 1))
-        last_tap = min(width - 1, s + left)
-        for j in range(last_tap, first_tap - 1, -1):
-            t = np.uint64(s - j + left)
-            base = np.uint64(j) * channels
-            for c in range(channels):
-                dx[row, c] += dcol[t, base + c]
+        slot = 0
+        for r in range(runs.shape[0]):
+            a, b = runs[r, 0], runs[r, 1]
+            # the run's taps whose window row t = s - j + left is a point
+            first_tap = max(a, s + left - (length - 1))
+            last_tap = min(b - 1, s + left)
+            for j in range(last_tap, first_tap - 1, -1):
+                t = np.uint64(s - j + left)
+                base = np.uint64(slot + j - a) * channels
+                for c in range(channels):
+                    dx[row, c] += dcol[t, base + c]
+            slot += b - a
 
 
 @jit
@@ -116,14 +128,14 @@ def _maxpool_backward_case(dout, argmax, dx):
             dx[argmax[t, c], c] += dout[t, c]
 
 
-def _im2col_cases(x, width, left, col):
+def _im2col_cases(x, runs, left, col):
     for n in prange(x.shape[0]):
-        _im2col_case(x[n], width, left, col[n])
+        _im2col_case(x[n], runs, left, col[n])
 
 
-def _col2im_cases(dcol, width, left, dx):
+def _col2im_cases(dcol, runs, left, dx):
     for n in prange(dx.shape[0]):
-        _col2im_case(dcol[n], width, left, dx[n])
+        _col2im_case(dcol[n], runs, left, dx[n])
 
 
 def _maxpool_forward_cases(x, size, left, out, argmax):
@@ -148,46 +160,54 @@ def _variant(kernels: tuple[Callable, Callable], size: int) -> Callable:
     return pick(serial, parallel) if size >= PARALLEL_THRESHOLD else serial
 
 
-def im2col(x: np.ndarray, width: int, left: int, col: np.ndarray) -> None:
+def im2col(x: np.ndarray, runs: np.ndarray, left: int, col: np.ndarray) -> None:
     """Write the 'same'-padded windows of ``x`` into ``col``.
 
     Parameters
     ----------
     x : ndarray of shape (n_cases, n_timepoints, n_channels)
-    width : int
-        Window length.
+    runs : int64 ndarray of shape (n_runs, 2)
+        The window's taps in the order of the columns: run ``(a, b)`` is
+        taps ``a .. b - 1``; the runs cover ``0 .. width - 1`` once each
+        (``[[0, width]]``: the taps in order).
     left : int
         Zeros before the first time point (``same_padding(width)[0]``).
     col : ndarray of shape (n_cases, n_timepoints, width * n_channels)
-        Output: row ``t`` holds ``x[t - left : t - left + width]`` flattened,
-        zeros where the window leaves the series.
+        Output: row ``t`` holds ``x[t - left + j]`` for the taps ``j`` of the
+        runs, flattened, zeros where the window leaves the series.
 
     Examples
     --------
     >>> import numpy as np
     >>> x = np.arange(3.0).reshape(1, 3, 1)
     >>> col = np.empty((1, 3, 2))
-    >>> im2col(x, 2, 0, col)
+    >>> im2col(x, np.array([[0, 2]]), 0, col)
     >>> col[0]
     array([[0., 1.],
            [1., 2.],
            [2., 0.]])
+    >>> im2col(x, np.array([[1, 2], [0, 1]]), 0, col)  # tap 1 first
+    >>> col[0]
+    array([[1., 0.],
+           [2., 1.],
+           [0., 2.]])
     """
-    _variant(_IM2COL, col.size)(x, width, left, col)
+    _variant(_IM2COL, col.size)(x, runs, left, col)
 
 
-def col2im(dcol: np.ndarray, width: int, left: int, dx: np.ndarray) -> None:
-    """Adjoint of :func:`im2col`: sum each window's gradient into ``dx``.
+def col2im(dcol: np.ndarray, runs: np.ndarray, left: int, dx: np.ndarray) -> None:
+    """Adjoint of :func:`im2col` with the same ``runs``: sum each window's
+    gradient into ``dx``.
 
     Examples
     --------
     >>> import numpy as np
     >>> dx = np.empty((1, 3, 1))
-    >>> col2im(np.ones((1, 3, 2)), 2, 0, dx)
+    >>> col2im(np.ones((1, 3, 2)), np.array([[0, 2]]), 0, dx)
     >>> dx.ravel()
     array([1., 2., 2.])
     """
-    _variant(_COL2IM, dcol.size)(dcol, width, left, dx)
+    _variant(_COL2IM, dcol.size)(dcol, runs, left, dx)
 
 
 def maxpool_forward(

@@ -12,7 +12,12 @@ import numpy as np
 import pytest
 
 from rocketconv.deep import _kernels
-from rocketconv.deep.conv import Conv1D, MultiKernelConv1D
+from rocketconv.deep.conv import (
+    RING_MIN_CHANNELS,
+    Conv1D,
+    MultiKernelConv1D,
+    window_layout,
+)
 from rocketconv.deep.layers import (
     BatchNorm,
     Dense,
@@ -74,9 +79,29 @@ def test_conv1d_gradients(rng, kernel_size, length):
     check_layer(conv, rng.normal(size=(2, length, 3)))
 
 
-def test_multikernel_conv_gradients(rng):
-    conv = MultiKernelConv1D(2, 3, (8, 4, 2), rng=rng, dtype=np.float64)
-    check_layer(conv, rng.normal(size=(3, 11, 2)))
+# 2 channels: one product with the packed weights; RING_MIN_CHANNELS: one
+# product per ring of taps
+@pytest.mark.parametrize("n_channels", [2, RING_MIN_CHANNELS])
+@pytest.mark.parametrize("kernel_sizes", [(8, 4, 2), (3, 8, 2, 4)])
+def test_multikernel_conv_gradients(rng, n_channels, kernel_sizes):
+    conv = MultiKernelConv1D(n_channels, 3, kernel_sizes, rng=rng, dtype=np.float64)
+    assert conv._by_ring == (n_channels >= RING_MIN_CHANNELS)
+    check_layer(conv, rng.normal(size=(3, 11, n_channels)))
+
+
+@pytest.mark.parametrize("kernel_sizes", [(40, 20, 10), (2, 8, 5, 8), (7,)])
+def test_window_layout_puts_each_kernels_taps_first(kernel_sizes):
+    """The runs cover the widest window once; a kernel of size k finds the
+    taps of its own 'same' window in the first k slots."""
+    runs, taps, rings = window_layout(kernel_sizes)
+    width = max(kernel_sizes)
+    assert [j for a, b in runs for j in range(a, b)] == taps.tolist()
+    assert sorted(taps) == list(range(width))
+    for k in kernel_sizes:
+        start = same_padding(width)[0] - same_padding(k)[0]
+        assert sorted(taps[:k]) == list(range(start, start + k))
+    sizes = sorted(set(kernel_sizes))
+    assert rings == list(zip([0] + sizes[:-1], sizes, strict=True))
 
 
 def test_conv1d_matches_direct_keras_same_convolution(rng):
@@ -94,14 +119,25 @@ def test_conv1d_matches_direct_keras_same_convolution(rng):
         np.testing.assert_allclose(conv.forward(x), expected, rtol=1e-12, atol=1e-12)
 
 
-def test_multikernel_equals_separate_convolutions(rng):
-    multi = MultiKernelConv1D(2, 3, (6, 3, 2), rng=rng, dtype=np.float64)
-    x = rng.normal(size=(2, 9, 2))
-    out = multi.forward(x)
-    for i, k in enumerate((6, 3, 2)):
-        single = Conv1D(2, 3, k, rng=rng, dtype=np.float64)
+@pytest.mark.parametrize("n_channels", [2, RING_MIN_CHANNELS])
+@pytest.mark.parametrize("kernel_sizes", [(6, 3, 2), (2, 6, 3)])
+def test_multikernel_equals_separate_convolutions(rng, n_channels, kernel_sizes):
+    """Each kernel's outputs, and the input gradient (the sum of the single
+    convolutions' gradients), whether the products are packed or by ring."""
+    multi = MultiKernelConv1D(n_channels, 3, kernel_sizes, rng=rng, dtype=np.float64)
+    x = rng.normal(size=(2, 9, n_channels))
+    G = rng.normal(size=(2, 9, 3 * len(kernel_sizes)))
+    out = multi.forward(x, training=True)
+    dx = multi.backward(G)
+    dx_sum = np.zeros_like(x)
+    for i, k in enumerate(kernel_sizes):
+        single = Conv1D(n_channels, 3, k, rng=rng, dtype=np.float64)
         single.params["W0"][...] = multi.params[f"W{i}"]
-        np.testing.assert_allclose(out[:, :, 3 * i : 3 * i + 3], single.forward(x))
+        block = slice(3 * i, 3 * i + 3)
+        np.testing.assert_allclose(out[:, :, block], single.forward(x, training=True))
+        dx_sum += single.backward(np.ascontiguousarray(G[:, :, block]))
+        np.testing.assert_allclose(multi.grads[f"W{i}"], single.grads["W0"])
+    np.testing.assert_allclose(dx, dx_sum)
 
 
 def _conv_step(conv, x, G):
@@ -332,8 +368,13 @@ def test_serial_and_parallel_kernels_agree(monkeypatch):
     dx = np.empty_like(x)
     out, argmax = np.empty_like(x), np.empty(x.shape, dtype=np.int32)
     calls = {
-        "_IM2COL": (x, 4, 1, col),
-        "_COL2IM": (rng.normal(size=col.shape).astype(np.float32), 4, 1, dx),
+        "_IM2COL": (x, np.array([[1, 3], [0, 1], [3, 4]]), 1, col),
+        "_COL2IM": (
+            rng.normal(size=col.shape).astype(np.float32),
+            np.array([[1, 3], [0, 1], [3, 4]]),
+            1,
+            dx,
+        ),
         "_MAXPOOL_FORWARD": (x, 3, 1, out, argmax),
         "_MAXPOOL_BACKWARD": (x, rng.integers(0, 13, x.shape, dtype=np.int32), dx),
     }
