@@ -178,7 +178,11 @@ def test_read_only_package_caches_in_user_folder(tmp_path):
 
 
 def _numba_state_after(script_lines: list[str], **env_changes) -> list[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("NUMBA_") and k != "OMP_WAIT_POLICY"
+    }
     env.update(env_changes)
     script = "\n".join(["import numba, os", *script_lines])
     result = subprocess.run(
@@ -207,9 +211,18 @@ def test_numba_defaults_are_reported_and_can_be_declined():
         "import rocketconv.transformers.minirocket",
         "from rocketconv._numba import numba_settings",
         "print(numba.config.THREADING_LAYER, sorted(numba_settings()))",
+        "print(os.environ.get('OMP_WAIT_POLICY'))",
     ]
     applied = _numba_state_after(lines)
     declined = _numba_state_after(lines, ROCKETCONV_NUMBA_DEFAULTS="0")
-    assert declined == ["default", "[]"]
+    assert declined == ["default", "[]", "None"]
     if applied[0] != "default":  # a TBB/OpenMP layer loads on this machine
-        assert applied == ["threadsafe", "['NUMBA_THREADING_LAYER']"]
+        assert applied == [
+            "threadsafe",
+            "['NUMBA_THREADING_LAYER',",
+            "'OMP_WAIT_POLICY']",
+            "PASSIVE",
+        ]
+    # the user's own value wins
+    own = _numba_state_after(lines, OMP_WAIT_POLICY="ACTIVE")
+    assert own[-1] == "ACTIVE" and "'OMP_WAIT_POLICY']" not in own

@@ -26,6 +26,8 @@ from .._numba import jit, pick, serial_and_parallel
 __all__ = [
     "PARALLEL_THRESHOLD",
     "adam_step",
+    "batchnorm_backward",
+    "batchnorm_forward",
     "col2im",
     "im2col",
     "maxpool_backward",
@@ -34,6 +36,9 @@ __all__ = [
 
 # Elements above which a kernel may run on numba's threads.
 PARALLEL_THRESHOLD = 1 << 18
+# Rows per block of BatchNorm's per-channel sums: a fixed split, so that the
+# serial and parallel variants add the same numbers in the same order.
+BLOCK_ROWS = 2048
 
 
 @jit
@@ -128,6 +133,44 @@ def _maxpool_backward_case(dout, argmax, dx):
             dx[argmax[t, c], c] += dout[t, c]
 
 
+@jit
+def _channel_sums_block(x, shift, y, y_shift, first, stop, sums, products):
+    """Over rows ``first .. stop - 1``, per channel: ``sums += x - shift``
+    and ``products += (x - shift) * (y - y_shift)``, in float64."""
+    for r in range(first, stop):
+        for c in range(x.shape[1]):
+            value = np.float64(x[r, c] - shift[c])
+            sums[c] += value
+            products[c] += value * np.float64(y[r, c] - y_shift[c])
+
+
+def _channel_sums_blocks(x, shift, y, y_shift, sums, products):
+    for block in prange(sums.shape[0]):
+        first = block * BLOCK_ROWS
+        stop = min(first + BLOCK_ROWS, x.shape[0])
+        _channel_sums_block(
+            x, shift, y, y_shift, first, stop, sums[block], products[block]
+        )
+
+
+def _normalize_blocks(x, mean, inv_std, gamma, beta, xhat, out):
+    for block in prange((x.shape[0] + BLOCK_ROWS - 1) // BLOCK_ROWS):
+        for r in range(block * BLOCK_ROWS, min((block + 1) * BLOCK_ROWS, x.shape[0])):
+            for c in range(x.shape[1]):
+                xhat[r, c] = (x[r, c] - mean[c]) * inv_std[c]
+                out[r, c] = xhat[r, c] * gamma[c] + beta[c]
+
+
+def _batchnorm_input_grad_blocks(dout, xhat, mean_dout, mean_product, scale, dx):
+    for block in prange((dout.shape[0] + BLOCK_ROWS - 1) // BLOCK_ROWS):
+        for r in range(
+            block * BLOCK_ROWS, min((block + 1) * BLOCK_ROWS, dout.shape[0])
+        ):
+            for c in range(dout.shape[1]):
+                centred = dout[r, c] - mean_dout[c] - xhat[r, c] * mean_product[c]
+                dx[r, c] = centred * scale[c]
+
+
 def _im2col_cases(x, runs, left, col):
     for n in prange(x.shape[0]):
         _im2col_case(x[n], runs, left, col[n])
@@ -152,6 +195,9 @@ _IM2COL = serial_and_parallel(_im2col_cases)
 _COL2IM = serial_and_parallel(_col2im_cases)
 _MAXPOOL_FORWARD = serial_and_parallel(_maxpool_forward_cases)
 _MAXPOOL_BACKWARD = serial_and_parallel(_maxpool_backward_cases)
+_CHANNEL_SUMS = serial_and_parallel(_channel_sums_blocks)
+_NORMALIZE = serial_and_parallel(_normalize_blocks)
+_BATCHNORM_INPUT_GRAD = serial_and_parallel(_batchnorm_input_grad_blocks)
 
 
 def _variant(kernels: tuple[Callable, Callable], size: int) -> Callable:
@@ -242,6 +288,81 @@ def maxpool_backward(dout: np.ndarray, argmax: np.ndarray, dx: np.ndarray) -> No
     array([2., 0., 1.])
     """
     _variant(_MAXPOOL_BACKWARD, dout.size)(dout, argmax, dx)
+
+
+def _channel_sums(x, shift, y, y_shift):
+    """Per-channel ``sum(x - shift)`` and ``sum((x - shift) * (y - y_shift))``
+    over the rows of 2-D ``x`` and ``y``, added in float64 block by block."""
+    n_blocks = (x.shape[0] + BLOCK_ROWS - 1) // BLOCK_ROWS
+    sums = np.zeros((n_blocks, x.shape[1]))
+    products = np.zeros((n_blocks, x.shape[1]))
+    _variant(_CHANNEL_SUMS, x.size)(x, shift, y, y_shift, sums, products)
+    return sums.sum(axis=0), products.sum(axis=0)
+
+
+def batchnorm_forward(
+    x: np.ndarray,
+    gamma: np.ndarray,
+    beta: np.ndarray,
+    epsilon: float,
+    xhat: np.ndarray,
+    out: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Training-mode BatchNorm of 2-D ``x`` (rows x channels), in three passes.
+
+    Writes ``xhat = (x - mean) / sqrt(var + epsilon)`` and ``out = xhat *
+    gamma + beta``; returns the batch's ``(mean, biased var)`` in float64.
+    The variance is from a second pass over the deviations from the
+    (rounded) mean, not ``E[x^2] - mean^2``, which loses digits when the
+    mean is large.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([[1.0, 10.0], [3.0, 10.0]])
+    >>> xhat, out = np.empty_like(x), np.empty_like(x)
+    >>> mean, var = batchnorm_forward(x, np.ones(2), np.zeros(2), 0.0, xhat, out)
+    >>> mean.tolist(), var.tolist(), out[:, 0].tolist()
+    ([2.0, 10.0], [1.0, 0.0], [-1.0, 1.0])
+    """
+    n_rows = x.shape[0]
+    zero = np.zeros(x.shape[1], dtype=x.dtype)
+    mean = _channel_sums(x, zero, x, zero)[0] / n_rows
+    shift = mean.astype(x.dtype)
+    deviations, squares = _channel_sums(x, shift, x, shift)
+    # the variance about the rounded mean, corrected to the exact mean
+    var = squares / n_rows - (deviations / n_rows) ** 2
+    inv_std = (1.0 / np.sqrt(var + epsilon)).astype(x.dtype)
+    _variant(_NORMALIZE, x.size)(x, shift, inv_std, gamma, beta, xhat, out)
+    return mean, var
+
+
+def batchnorm_backward(
+    dout: np.ndarray, xhat: np.ndarray, scale: np.ndarray, dx: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Training-mode BatchNorm's gradients, 2-D ``dout`` (rows x channels).
+
+    Writes ``dx = scale * (dout - mean(dout) - xhat * mean(dout * xhat))``
+    (``scale = gamma / std``) and returns ``(dbeta, dgamma) = (sum(dout),
+    sum(dout * xhat))`` in float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> dout, xhat = np.array([[1.0], [3.0]]), np.array([[-1.0], [1.0]])
+    >>> dx = np.empty_like(dout)
+    >>> dbeta, dgamma = batchnorm_backward(dout, xhat, np.ones(1), dx)
+    >>> dbeta.tolist(), dgamma.tolist(), dx.ravel().tolist()
+    ([4.0], [2.0], [0.0, 0.0])
+    """
+    n_rows = dout.shape[0]
+    zero = np.zeros(dout.shape[1], dtype=dout.dtype)
+    dbeta, dgamma = _channel_sums(dout, zero, xhat, zero)
+    mean_dout = (dbeta / n_rows).astype(dout.dtype)
+    mean_product = (dgamma / n_rows).astype(dout.dtype)
+    kernel = _variant(_BATCHNORM_INPUT_GRAD, dout.size)
+    kernel(dout, xhat, mean_dout, mean_product, scale.astype(dout.dtype), dx)
+    return dbeta, dgamma
 
 
 @jit

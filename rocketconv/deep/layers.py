@@ -25,7 +25,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._kernels import maxpool_backward, maxpool_forward
+from ._kernels import (
+    batchnorm_backward,
+    batchnorm_forward,
+    maxpool_backward,
+    maxpool_forward,
+)
 
 __all__ = [
     "Layer",
@@ -152,6 +157,9 @@ class BatchNorm(Layer):
         self._n_batches = 0
         self._cache_xhat = None
         self._cache_inv_std = None
+        # xhat's memory, reused batch after batch (a fresh array of tens of
+        # MB costs a page fault per 4 KiB)
+        self._xhat_buffer = np.empty(0, dtype=dtype)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         shape = x.shape
@@ -162,11 +170,12 @@ class BatchNorm(Layer):
             shift = beta - self.state["running_mean"] * scale
             return (x * scale + shift).reshape(shape)
         n_rows = x.shape[0]
-        mean = x.mean(axis=0)
-        xhat = x - mean
-        var = np.einsum("ij,ij->j", xhat, xhat) / n_rows
-        inv_std = 1.0 / np.sqrt(var + self.epsilon)
-        xhat *= inv_std
+        if self._xhat_buffer.size < x.size or self._xhat_buffer.dtype != x.dtype:
+            self._xhat_buffer = np.empty(x.size, dtype=x.dtype)
+        xhat = self._xhat_buffer[: x.size].reshape(x.shape)
+        out = np.empty_like(x)
+        x = np.ascontiguousarray(x)
+        mean, var = batchnorm_forward(x, gamma, beta, self.epsilon, xhat, out)
         momentum = self.momentum
         if momentum is None:  # plain average over batches (recalibration)
             self._n_batches += 1
@@ -181,22 +190,18 @@ class BatchNorm(Layer):
         running_var *= momentum
         running_var += (1 - momentum) * unbiased
         self._cache_xhat = xhat
-        self._cache_inv_std = inv_std
-        return (xhat * gamma + beta).reshape(shape)
+        self._cache_inv_std = 1.0 / np.sqrt(var + self.epsilon)
+        return out.reshape(shape)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         shape = dout.shape
-        dout = dout.reshape(-1, self.channels)
-        xhat, inv_std = self._cache_xhat, self._cache_inv_std
-        n_rows = dout.shape[0]
-        dbeta = dout.sum(axis=0)
-        dgamma = np.einsum("ij,ij->j", dout, xhat)
+        dout = np.ascontiguousarray(dout.reshape(-1, self.channels))
+        dx = np.empty_like(dout)
+        # d x = gamma/std * (dout - mean(dout) - xhat * mean(dout * xhat))
+        scale = self.params["gamma"] * self._cache_inv_std
+        dbeta, dgamma = batchnorm_backward(dout, self._cache_xhat, scale, dx)
         self.grads["beta"][...] = dbeta
         self.grads["gamma"][...] = dgamma
-        # d x = gamma/std * (dout - mean(dout) - xhat * mean(dout * xhat))
-        dx = dout - dbeta / n_rows
-        dx -= xhat * (dgamma / n_rows)
-        dx *= self.params["gamma"] * inv_std
         return dx.reshape(shape)
 
 
