@@ -9,6 +9,8 @@ the conventions of ``layers.py`` (``params``/``grads`` written in place).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ._kernels import col2im, im2col
@@ -52,7 +54,8 @@ def window_layout(
     """
     left = same_padding(max(kernel_sizes))[0]
     runs: list[tuple[int, int]] = []
-    rings, inner = [], None
+    rings: list[tuple[int, int]] = []
+    inner: tuple[int, int] | None = None
     for k in sorted(set(kernel_sizes)):
         start = left - same_padding(k)[0]
         if inner is None:
@@ -152,7 +155,7 @@ class MultiKernelConv1D(Layer):
         """Output channels: ``filters`` per kernel size."""
         return self.filters * len(self.kernel_sizes)
 
-    def _outputs_of(self, uses) -> np.ndarray:
+    def _outputs_of(self, uses: Callable[[int], bool]) -> np.ndarray:
         """Output channels of the kernels whose size ``k`` has ``uses(k)``."""
         columns = np.arange(self.out_channels).reshape(len(self.kernel_sizes), -1)
         return columns[[uses(k) for k in self.kernel_sizes]].ravel()

@@ -159,7 +159,7 @@ class BatchNorm(Layer):
         self._cache_inv_std = None
         # xhat's memory, reused batch after batch (a fresh array of tens of
         # MB costs a page fault per 4 KiB)
-        self._xhat_buffer = np.empty(0, dtype=dtype)
+        self._xhat_buffer: np.ndarray = np.empty(0, dtype=dtype)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         shape = x.shape
