@@ -2,8 +2,10 @@
 
 Modules, by idea:
 
-* ``_kernels``: the numba kernels (im2col, col2im, max-pool, the Adam step);
-* ``conv``: the convolutions (one im2col, one matmul per kernel size);
+* ``_kernels``: the numba kernels (im2col, col2im, max-pool, BatchNorm's
+  training passes, the Adam step);
+* ``conv``: the convolutions (one im2col, then one product, or one per
+  ring of taps);
 * ``layers``: the other layers, with hand-written forward and backward
   passes, and their base class;
 * ``network``: one Inception network (modules, shortcuts, flat buffers);

@@ -2,11 +2,14 @@
 
 Each batch kernel is one body over cases (``prange``) compiled twice by
 :func:`rocketconv._numba.serial_and_parallel`; a per-case helper does the work.
-The drivers (``im2col``, ``col2im``, ``maxpool_forward``,
-``maxpool_backward``) take numba's threads only for large arrays and only when
-more than one thread is set (:func:`rocketconv._numba.pick`): waking the
-thread pool costs microseconds on an idle machine but milliseconds on a loaded
-one. Cases are independent, so both variants give identical results.
+BatchNorm's kernels split the rows into fixed blocks of ``BLOCK_ROWS``
+instead of cases (its statistics are over all rows). The drivers
+(``im2col``, ``col2im``, ``maxpool_forward``, ``maxpool_backward``,
+``batchnorm_forward``, ``batchnorm_backward``) take numba's threads only
+for large arrays and only when more than one thread is set
+(:func:`rocketconv._numba.pick`): waking the thread pool costs
+microseconds on an idle machine but milliseconds on a loaded one. Cases
+and blocks are independent, so both variants give identical results.
 
 Arrays are channels-last ``(n_cases, n_timepoints, n_channels)``. Nothing here
 changes numba's configuration or thread count: the kernels run on the thread

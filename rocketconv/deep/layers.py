@@ -4,7 +4,7 @@ Everything here works on channels-last arrays ``(n_cases, n_timepoints,
 n_channels)``, the layout of the Keras reference code, because it makes the
 receptive field of one output time point a *contiguous* block of memory: the
 im2col matrix of a convolution is then a row-wise copy of overlapping slices,
-and every convolution is one BLAS matrix product (the convolutions are in
+and every convolution is BLAS matrix products (the convolutions are in
 ``conv.py``; this module has the base class and every other layer).
 
 A layer keeps its trainable arrays in ``params`` and their gradients in
