@@ -30,8 +30,7 @@ the variable:
   layer loads (which reads it then): OpenMP's threads otherwise spin for a
   while after each parallel region, on the cores that OpenBLAS's threads
   need for the matrix product that follows. InceptionTime's training
-  alternates the two; its epoch of 256 x 150 took about a third less
-  time on 2 cores with the setting (``docs/results/speed.md``);
+  alternates the two (``docs/results/speed.md``, InceptionTime);
 * ``NUMBA_CACHE_DIR``: only when the package folder is read-only (numba
   could not write its in-tree cache and ``cache=True`` would fail), a user
   cache folder, also exported to worker processes.

@@ -137,10 +137,22 @@ def _maxpool_backward_case(dout, argmax, dx):
 
 
 @jit
-def _channel_sums_block(x, shift, y, y_shift, first, stop, sums, products):
-    """Over rows ``first .. stop - 1``, per channel: ``sums += x - shift``
-    and ``products += (x - shift) * (y - y_shift)``, in float64."""
-    for r in range(first, stop):
+def _n_blocks(n_rows):
+    """Blocks of ``BLOCK_ROWS`` rows (the last one partial)."""
+    return (n_rows + BLOCK_ROWS - 1) // BLOCK_ROWS
+
+
+@jit
+def _block_rows(block, n_rows):
+    """``range`` of the rows of ``block``."""
+    return range(block * BLOCK_ROWS, min((block + 1) * BLOCK_ROWS, n_rows))
+
+
+@jit
+def _channel_sums_block(x, shift, y, y_shift, rows, sums, products):
+    """Over ``rows``, per channel: ``sums += x - shift`` and
+    ``products += (x - shift) * (y - y_shift)``, in float64."""
+    for r in rows:
         for c in range(x.shape[1]):
             value = np.float64(x[r, c] - shift[c])
             sums[c] += value
@@ -149,26 +161,21 @@ def _channel_sums_block(x, shift, y, y_shift, first, stop, sums, products):
 
 def _channel_sums_blocks(x, shift, y, y_shift, sums, products):
     for block in prange(sums.shape[0]):
-        first = block * BLOCK_ROWS
-        stop = min(first + BLOCK_ROWS, x.shape[0])
-        _channel_sums_block(
-            x, shift, y, y_shift, first, stop, sums[block], products[block]
-        )
+        rows = _block_rows(block, x.shape[0])
+        _channel_sums_block(x, shift, y, y_shift, rows, sums[block], products[block])
 
 
 def _normalize_blocks(x, mean, inv_std, gamma, beta, xhat, out):
-    for block in prange((x.shape[0] + BLOCK_ROWS - 1) // BLOCK_ROWS):
-        for r in range(block * BLOCK_ROWS, min((block + 1) * BLOCK_ROWS, x.shape[0])):
+    for block in prange(_n_blocks(x.shape[0])):
+        for r in _block_rows(block, x.shape[0]):
             for c in range(x.shape[1]):
                 xhat[r, c] = (x[r, c] - mean[c]) * inv_std[c]
                 out[r, c] = xhat[r, c] * gamma[c] + beta[c]
 
 
 def _batchnorm_input_grad_blocks(dout, xhat, mean_dout, mean_product, scale, dx):
-    for block in prange((dout.shape[0] + BLOCK_ROWS - 1) // BLOCK_ROWS):
-        for r in range(
-            block * BLOCK_ROWS, min((block + 1) * BLOCK_ROWS, dout.shape[0])
-        ):
+    for block in prange(_n_blocks(dout.shape[0])):
+        for r in _block_rows(block, dout.shape[0]):
             for c in range(dout.shape[1]):
                 centred = dout[r, c] - mean_dout[c] - xhat[r, c] * mean_product[c]
                 dx[r, c] = centred * scale[c]
@@ -296,9 +303,8 @@ def maxpool_backward(dout: np.ndarray, argmax: np.ndarray, dx: np.ndarray) -> No
 def _channel_sums(x, shift, y, y_shift):
     """Per-channel ``sum(x - shift)`` and ``sum((x - shift) * (y - y_shift))``
     over the rows of 2-D ``x`` and ``y``, added in float64 block by block."""
-    n_blocks = (x.shape[0] + BLOCK_ROWS - 1) // BLOCK_ROWS
-    sums = np.zeros((n_blocks, x.shape[1]))
-    products = np.zeros((n_blocks, x.shape[1]))
+    sums = np.zeros((_n_blocks(x.shape[0]), x.shape[1]))
+    products = np.zeros_like(sums)
     _variant(_CHANNEL_SUMS, x.size)(x, shift, y, y_shift, sums, products)
     return sums.sum(axis=0), products.sum(axis=0)
 
@@ -310,11 +316,12 @@ def batchnorm_forward(
     epsilon: float,
     xhat: np.ndarray,
     out: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Training-mode BatchNorm of 2-D ``x`` (rows x channels), in three passes.
 
-    Writes ``xhat = (x - mean) / sqrt(var + epsilon)`` and ``out = xhat *
-    gamma + beta``; returns the batch's ``(mean, biased var)`` in float64.
+    Writes ``xhat = (x - mean) * inv_std`` and ``out = xhat * gamma +
+    beta``; returns the batch's ``(mean, biased var, inv_std)`` in float64,
+    ``inv_std = 1 / sqrt(var + epsilon)``.
     The variance is from a second pass over the deviations from the
     (rounded) mean, not ``E[x^2] - mean^2``, which loses digits when the
     mean is large.
@@ -324,7 +331,7 @@ def batchnorm_forward(
     >>> import numpy as np
     >>> x = np.array([[1.0, 10.0], [3.0, 10.0]])
     >>> xhat, out = np.empty_like(x), np.empty_like(x)
-    >>> mean, var = batchnorm_forward(x, np.ones(2), np.zeros(2), 0.0, xhat, out)
+    >>> mean, var, _ = batchnorm_forward(x, np.ones(2), np.zeros(2), 0.0, xhat, out)
     >>> mean.tolist(), var.tolist(), out[:, 0].tolist()
     ([2.0, 10.0], [1.0, 0.0], [-1.0, 1.0])
     """
@@ -335,9 +342,10 @@ def batchnorm_forward(
     deviations, squares = _channel_sums(x, shift, x, shift)
     # the variance about the rounded mean, corrected to the exact mean
     var = squares / n_rows - (deviations / n_rows) ** 2
-    inv_std = (1.0 / np.sqrt(var + epsilon)).astype(x.dtype)
-    _variant(_NORMALIZE, x.size)(x, shift, inv_std, gamma, beta, xhat, out)
-    return mean, var
+    inv_std = 1.0 / np.sqrt(var + epsilon)
+    kernel = _variant(_NORMALIZE, x.size)
+    kernel(x, shift, inv_std.astype(x.dtype), gamma, beta, xhat, out)
+    return mean, var, inv_std
 
 
 def batchnorm_backward(

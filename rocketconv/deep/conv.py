@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ._kernels import col2im, im2col
-from .layers import Layer, glorot_uniform, same_padding
+from .layers import Layer, glorot_uniform, reused_buffer, same_padding
 
 __all__ = ["MultiKernelConv1D", "Conv1D", "window_layout"]
 
@@ -203,17 +203,10 @@ class MultiKernelConv1D(Layer):
         if self.width == 1:
             return x.reshape(n_cases * length, n_channels)
         shape = (n_cases, length, self.width * n_channels)
-        size = n_cases * length * self.width * n_channels
         if not training:
             col = np.empty(shape, dtype=x.dtype)
         else:
-            # a fresh array of tens of MB costs a page fault per 4 KiB: the
-            # training buffer is reused batch after batch, and kept at its
-            # largest size through a smaller last batch
-            buffer = self._cache_buffer
-            if buffer is None or buffer.size < size or buffer.dtype != x.dtype:
-                buffer = self._cache_buffer = np.empty(size, dtype=x.dtype)
-            col = buffer[:size].reshape(shape)
+            self._cache_buffer, col = reused_buffer(self._cache_buffer, shape, x.dtype)
         im2col(x, self.runs, self.left, col)
         return col.reshape(n_cases * length, -1)
 

@@ -41,6 +41,7 @@ __all__ = [
     "Dense",
     "SoftmaxCrossEntropy",
     "glorot_uniform",
+    "reused_buffer",
     "same_padding",
     "softmax",
 ]
@@ -59,6 +60,30 @@ def same_padding(size: int) -> tuple[int, int]:
     """
     left = (size - 1) // 2
     return left, size - 1 - left
+
+
+def reused_buffer(
+    buffer: np.ndarray | None, shape: tuple[int, ...], dtype: np.dtype
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(buffer, view)``: a ``shape`` view at the front of ``buffer``, a new
+    buffer only when it is missing, too small or of another dtype.
+
+    A fresh array of tens of MB costs a page fault per 4 KiB, so training
+    layers keep their largest per-batch arrays, batch after batch and at
+    their largest size through a smaller last batch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> buffer, view = reused_buffer(None, (2, 3), np.float32)
+    >>> again, small = reused_buffer(buffer, (1, 3), np.float32)
+    >>> again is buffer, small.shape
+    (True, (1, 3))
+    """
+    size = int(np.prod(shape))
+    if buffer is None or buffer.size < size or buffer.dtype != dtype:
+        buffer = np.empty(size, dtype=dtype)
+    return buffer, buffer[:size].reshape(shape)
 
 
 def glorot_uniform(
@@ -157,9 +182,7 @@ class BatchNorm(Layer):
         self._n_batches = 0
         self._cache_xhat = None
         self._cache_inv_std = None
-        # xhat's memory, reused batch after batch (a fresh array of tens of
-        # MB costs a page fault per 4 KiB)
-        self._xhat_buffer: np.ndarray = np.empty(0, dtype=dtype)
+        self._xhat_buffer: np.ndarray | None = None  # see reused_buffer
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         shape = x.shape
@@ -170,12 +193,10 @@ class BatchNorm(Layer):
             shift = beta - self.state["running_mean"] * scale
             return (x * scale + shift).reshape(shape)
         n_rows = x.shape[0]
-        if self._xhat_buffer.size < x.size or self._xhat_buffer.dtype != x.dtype:
-            self._xhat_buffer = np.empty(x.size, dtype=x.dtype)
-        xhat = self._xhat_buffer[: x.size].reshape(x.shape)
+        self._xhat_buffer, xhat = reused_buffer(self._xhat_buffer, x.shape, x.dtype)
         out = np.empty_like(x)
         x = np.ascontiguousarray(x)
-        mean, var = batchnorm_forward(x, gamma, beta, self.epsilon, xhat, out)
+        mean, var, inv_std = batchnorm_forward(x, gamma, beta, self.epsilon, xhat, out)
         momentum = self.momentum
         if momentum is None:  # plain average over batches (recalibration)
             self._n_batches += 1
@@ -190,7 +211,7 @@ class BatchNorm(Layer):
         running_var *= momentum
         running_var += (1 - momentum) * unbiased
         self._cache_xhat = xhat
-        self._cache_inv_std = 1.0 / np.sqrt(var + self.epsilon)
+        self._cache_inv_std = inv_std
         return out.reshape(shape)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
