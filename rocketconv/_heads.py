@@ -9,7 +9,8 @@ the two that scikit-learn does not provide as they are needed here.
   ``rocketconv.pruning``).
 * ``fit_ridge_head``: the published scaler + RidgeClassifierCV with alpha
   chosen by leave-one-out, and a temperature calibrated on the leave-one-out
-  decision values.
+  decision values; with no more cases than features, the same model computed
+  through the cases' Gram matrix by ``rocketconv._gram_ridge``.
 * the mini-batch softmax head is ``rocketconv._softmax``: softmax regression
   by SGD over chunks, with early stopping, for data too large for an
   in-memory logistic regression.
@@ -29,7 +30,7 @@ from sklearn.linear_model import LogisticRegression, RidgeClassifierCV
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import LabelEncoder, StandardScaler
 
-from . import _streaming_ridge
+from . import _gram_ridge, _streaming_ridge
 from ._softmax import MiniBatchSoftmax
 from ._sources import FeatureStream
 from ._validation import check_sample_weight
@@ -233,7 +234,14 @@ def fit_ridge_head(
     Returns ``(pipeline, calibrator)``. Alpha is selected by the same
     leave-one-out squared error as RidgeClassifierCV's default; the scorer
     keeps the leave-one-out decision values, on which the temperature is fit.
+    With no more cases than features, the same model comes from
+    :func:`rocketconv._gram_ridge.fit_gram_ridge`, which spares
+    scikit-learn's copies and per-alpha products.
     """
+    if len(codes) <= features.shape[1]:
+        return _gram_ridge.fit_gram_ridge(
+            scaler, features, codes, n_classes, alphas, class_weight, weights
+        )
     ridge = RidgeClassifierCV(
         alphas=alphas,
         class_weight=class_weight,

@@ -40,19 +40,16 @@ from typing import Any
 
 import numpy as np
 from scipy.linalg import blas, eigh
-from sklearn.base import BaseEstimator
-from sklearn.linear_model._base import LinearClassifierMixin
-from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.class_weight import compute_sample_weight
 
+from ._ridge_model import best_alpha, case_weights, finish_ridge_head
 from ._sources import FeatureStream
 from .calibration import LeaveOneOutSquaredError, TemperatureScaler
 from .scalers import L2ColumnScaler, SparseScaler
 
 __all__ = [
     "STREAMING_RIDGE_MAX_FEATURES",
-    "StreamingRidgeClassifier",
     "fit_streaming_ridge",
     "streaming_ridge_memory_bytes",
 ]
@@ -73,31 +70,6 @@ def streaming_ridge_memory_bytes(
     float64 block temporaries."""
     square = 2 * 8 * n_features**2
     return square + 8 * n_cases * n_targets * n_alphas + 3 * 8 * HEAD_BLOCK * n_features
-
-
-class StreamingRidgeClassifier(LinearClassifierMixin, BaseEstimator):
-    """The linear model the streaming ridge head fitted (after its scaler).
-
-    Built by :func:`fit_streaming_ridge`; predicts like a fitted
-    ``RidgeClassifierCV`` on integer class codes.
-
-    Attributes
-    ----------
-    coef_ : ndarray of shape (n_features,) or (n_classes, n_features)
-    intercept_ : ndarray of shape (1,) or (n_classes,)
-    alpha_ : float
-        The alpha chosen by leave-one-out.
-    best_score_ : float
-        Its criterion (minus the mean weighted squared leave-one-out error).
-    classes_ : ndarray of int
-    """
-
-    def fit(self, X: Any, y: Any = None) -> StreamingRidgeClassifier:
-        """Not fitted directly: :func:`fit_streaming_ridge` builds it."""
-        raise TypeError(
-            "StreamingRidgeClassifier is built by fit_streaming_ridge from a "
-            "stream of features; use RocketClassifier(estimator='streaming_ridge')."
-        )
 
 
 class _GramSums:
@@ -184,14 +156,6 @@ class _Eigen:
         """Ridge coefficients (p, n_targets) of the scaled features."""
         shrunk = self.projected_cross / (self.eigenvalues + alpha)[:, None]
         return self.vectors @ shrunk
-
-
-def _weights(codes: np.ndarray, class_weight: Any, sample_weight: Any) -> np.ndarray:
-    """Per-case weights as RidgeClassifierCV forms them (class weights folded in)."""
-    weights = np.ones(len(codes)) if sample_weight is None else np.array(sample_weight)
-    if class_weight is not None:
-        weights = weights * compute_sample_weight(class_weight, codes)
-    return weights.astype(np.float64)
 
 
 def _blocks(stream: FeatureStream, transform: Any = None) -> Any:
@@ -288,8 +252,8 @@ def _leave_one_out_pass(
             len(projected), len(alphas), n_targets
         )
         projected *= projected
-        case_weights = weights[start:stop, None]
-        leverage = case_weights / eigen.total_weight + case_weights * (
+        row_weights = weights[start:stop, None]
+        leverage = row_weights / eigen.total_weight + row_weights * (
             projected @ inverse_penalty
         )
         truth = targets[start:stop, None, :]
@@ -328,34 +292,23 @@ def fit_streaming_ridge(
     Returns
     -------
     head : Pipeline
-        ``(fitted scaler, StreamingRidgeClassifier)``.
+        ``(fitted scaler, LeaveOneOutRidgeClassifier)``.
     calibrator : TemperatureScaler
         Fitted on the leave-one-out decision values of the chosen alpha.
     """
     scorer = LeaveOneOutSquaredError(codes, n_classes)
     targets = scorer.targets
-    weights = _weights(codes, class_weight, sample_weight)
+    weights = case_weights(codes, class_weight, sample_weight)
     sums, mean, scale = _gram_pass(stream, n_features, weights, targets, scaler)
     affine = _is_affine(scaler)
     eigen = _Eigen(sums, mean, scale)
     del sums
     loo = _leave_one_out_pass(stream, eigen, weights, targets, alphas, scaler, affine)
     scored = None if sample_weight is None and class_weight is None else weights
-    best, best_score = 0, None
-    for i in range(len(alphas)):  # RidgeClassifierCV's rule: first best kept
-        score = scorer(None, loo[:, :, i], None, sample_weight=scored)
-        if best_score is None or score > best_score:
-            best, best_score = i, score
+    best, score = best_alpha(scorer, loo, scored)
     coef = eigen.coefficients(float(alphas[best]))
-    model = StreamingRidgeClassifier()
-    # shapes as RidgeClassifierCV's: (p,) for two classes, (n_classes, p) else
-    model.coef_ = coef[:, 0].copy() if coef.shape[1] == 1 else coef.T.copy()
-    model.intercept_ = eigen.target_mean - eigen.scaled_mean @ coef
-    model.alpha_ = float(alphas[best])
-    model.best_score_ = best_score
-    model.classes_ = np.arange(n_classes)
-    model.n_features_in_ = n_features
-    chosen = loo[:, :, best]
-    usable = np.isfinite(chosen).all(axis=1) & (weights > 0)
-    calibrator = TemperatureScaler().fit(chosen[usable], codes[usable])
-    return make_pipeline(scaler, model), calibrator
+    intercept = eigen.target_mean - eigen.scaled_mean @ coef
+    return finish_ridge_head(
+        scaler, coef, intercept, float(alphas[best]), score, loo[:, :, best],
+        weights, codes,
+    )  # fmt: skip

@@ -142,5 +142,10 @@ class LeaveOneOutSquaredError:
         # sample_weight already includes class_weight (RidgeClassifierCV folds it in)
         weights = np.ones(len(self.targets)) if sample_weight is None else sample_weight
         predictions = predictions.reshape(self.targets.shape)
-        errors = np.asarray(weights)[:, np.newaxis] * (self.targets - predictions) ** 2
+        weights = np.asarray(weights)[:, np.newaxis]
+        with np.errstate(invalid="ignore"):  # 0 * NaN, set to 0 below
+            errors = weights * (self.targets - predictions) ** 2
+        # a zero-weight case has no leave-one-out value (0/0) but adds 0 to
+        # the default criterion, whose errors are scaled by sqrt(weight)
+        errors[np.broadcast_to(weights == 0, errors.shape)] = 0.0
         return -float(errors.mean())

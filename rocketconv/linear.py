@@ -13,6 +13,11 @@ Heads
   by a factor of n_cases), MultiRocket StandardScaler, Hydra its
   :class:`~rocketconv.scalers.SparseScaler`. A transformer instance of a
   class the registry does not know (a user's own) gets StandardScaler.
+  With no more cases than features, the ridge model is computed through the
+  cases' Gram matrix by rocketconv itself (``rocketconv._gram_ridge``: the
+  same formulas as RidgeClassifierCV, without its copies and per-alpha
+  products), and ``head_[-1]`` is a ``LeaveOneOutRidgeClassifier`` with
+  ``coef_``, ``intercept_``, ``alpha_`` and ``best_score_``.
 * ``"logistic"``: StandardScaler + LogisticRegression, or, above
   ``minibatch_threshold`` cases, a mini-batch softmax (SGD with log loss)
   trained on chunks of the float32 features.
