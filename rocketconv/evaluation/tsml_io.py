@@ -35,6 +35,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from .metrics import classification_metrics
+
 __all__ = [
     "ClassificationResults",
     "METRICS",
@@ -381,61 +383,6 @@ def read_classification_results(path: str | os.PathLike) -> ClassificationResult
     """
     path = Path(path)
     return parse_classification_results(path.read_text(), source=path)
-
-
-# --------------------------------------------------------------------------
-# Metrics
-# --------------------------------------------------------------------------
-
-
-def classification_metrics(
-    true: ArrayLike, predicted: ArrayLike, probabilities: ArrayLike
-) -> dict[str, float]:
-    """Accuracy, balanced accuracy, AUROC and log-loss as tsml-eval computes
-    them (``ClassifierResults.calculate_statistics``).
-
-    AUROC is one-vs-rest, weighted by class support, from the positive-class
-    column for two classes; log-loss uses the natural log. AUROC is NaN when
-    a class is missing from ``true``.
-
-    Examples
-    --------
-    >>> m = classification_metrics([0, 1, 1], [0, 1, 0],
-    ...                            [[0.8, 0.2], [0.3, 0.7], [0.6, 0.4]])
-    >>> round(m["accuracy"], 4), m["balacc"], m["auroc"]
-    (0.6667, 0.75, 1.0)
-    """
-    from sklearn.metrics import (
-        accuracy_score,
-        balanced_accuracy_score,
-        log_loss,
-        roc_auc_score,
-    )
-
-    true = np.asarray(true)
-    probabilities = np.asarray(probabilities, dtype=np.float64)
-    n_classes = probabilities.shape[1]
-    labels = np.arange(n_classes)
-    try:
-        auroc = float(
-            roc_auc_score(
-                true,
-                probabilities[:, 1] if n_classes == 2 else probabilities,
-                average="weighted",
-                multi_class="ovr",
-                labels=None if n_classes == 2 else labels,
-            )
-        )
-    except ValueError:
-        auroc = float("nan")
-    # renormalise exactly so sklearn does not warn about rows summing to 1-1e-16
-    probabilities = probabilities / probabilities.sum(axis=1, keepdims=True)
-    return {
-        "accuracy": float(accuracy_score(true, predicted)),
-        "balacc": float(balanced_accuracy_score(true, predicted)),
-        "auroc": auroc,
-        "logloss": float(log_loss(true, probabilities, labels=labels)),
-    }
 
 
 def load_results(
