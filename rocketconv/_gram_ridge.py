@@ -98,24 +98,11 @@ def fit_gram_ridge(
 ) -> tuple[Pipeline, TemperatureScaler]:
     """Scaler + ridge with leave-one-out alpha, through the cases' Gram.
 
-    Parameters
-    ----------
-    scaler : unfitted scaler
-        The published scaler of the transformer (fitted here).
-    features : ndarray of shape (n_cases, n_features)
-        With ``n_cases <= n_features``; not modified.
-    codes : ndarray of int, shape (n_cases,)
-    n_classes : int
-    alphas : ndarray
-    class_weight : dict, "balanced" or None
-    sample_weight : ndarray or None
-
-    Returns
-    -------
-    head : Pipeline
-        ``(fitted scaler, LeaveOneOutRidgeClassifier)``.
-    calibrator : TemperatureScaler
-        Fitted on the leave-one-out decision values of the chosen alpha.
+    Arguments and result as :func:`rocketconv._streaming_ridge.
+    fit_streaming_ridge`, with ``features`` (n_cases, n_features), ``n_cases
+    <= n_features``, in place of the stream and its width; ``features`` is
+    not modified. Returns ``(fitted scaler + LeaveOneOutRidgeClassifier,
+    TemperatureScaler of the chosen alpha's leave-one-out values)``.
     """
     scorer = LeaveOneOutSquaredError(codes, n_classes)
     weights = case_weights(codes, class_weight, sample_weight)
