@@ -5,8 +5,9 @@ choosing alpha by leave-one-out. With fewer cases than features (n <= p,
 every UCR problem under MiniRocket's 9,996 features) scikit-learn computes
 it from the n x n Gram matrix of the centred features (its ``gcv_mode``
 "gram"). This module computes the same model, by the same formulas, without
-the work scikit-learn spends around them (half of a MiniRocket benchmark
-task, ``docs/results/speed.md``, End to end):
+the work scikit-learn spends around them (the head took 43 % of a
+MiniRocket benchmark task before, ``benchmarks/results/
+task_profile_zen3_e44c839.csv``):
 
 * scikit-learn copies the scaler's float64 output to centre it, with a
   weighted average that makes temporaries; here the scaler's output is

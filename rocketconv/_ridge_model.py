@@ -22,7 +22,12 @@ from sklearn.utils.class_weight import compute_sample_weight
 
 from .calibration import LeaveOneOutSquaredError, TemperatureScaler
 
-__all__ = ["LeaveOneOutRidgeClassifier", "case_weights", "finish_ridge_head"]
+__all__ = [
+    "LeaveOneOutRidgeClassifier",
+    "best_alpha",
+    "case_weights",
+    "finish_ridge_head",
+]
 
 
 class LeaveOneOutRidgeClassifier(LinearClassifierMixin, BaseEstimator):

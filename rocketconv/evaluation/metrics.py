@@ -4,9 +4,9 @@ A benchmark computes them once per task (and again for every results file
 it reads), so they must cost little next to a MiniRocket fit: AUROC comes
 from the ranks of the probabilities, one ``scipy.stats.rankdata`` call for
 all classes, rather than scikit-learn's ``roc_auc_score``, which builds a
-ROC curve per class with its input checks (~35 ms a task on the UCR
-problems, a sixth of a MiniRocket benchmark's wall time; ``docs/results/
-speed.md``, End to end). The value is the same: the area under the ROC
+ROC curve per class with its input checks (the metrics were 9 % of a
+MiniRocket benchmark task with it, 6 % now: ``benchmarks/results/
+task_profile_zen3_*.csv``). The value is the same: the area under the ROC
 curve is the Mann-Whitney statistic, ties counting one half
 (``tests/evaluation/test_metrics.py`` checks it against ``roc_auc_score``).
 """
