@@ -7,7 +7,7 @@ Which transformer gets which is declared in ``rocketconv._registry``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from types import ModuleType
 
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
@@ -54,48 +54,45 @@ class L2ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """
 
     def fit(self, X: np.ndarray, y: object = None) -> L2ColumnScaler:
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
-        self.mean_ = X.mean(axis=0, dtype=np.float64)
-        # block by block: the norms of the centred columns without a centred copy
-        self._set_scale(block.astype(np.float64) - self.mean_ for block in _blocks(X))
+        self._fit(X)
         return self
 
     def fit_transform(self, X: np.ndarray, y: object = None) -> np.ndarray:
-        """``fit(X).transform(X)`` with one float64 copy of ``X``, centred
-        and scaled in place (the same values, bit for bit)."""
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
-        centred = X.astype(np.float64)
-        # the same sums as fit's X.mean(axis=0, dtype=float64): row after row
-        self.mean_ = centred.mean(axis=0)
-        centred -= self.mean_
-        self._set_scale(_blocks(centred))
-        centred /= self.scale_
-        return centred
+        """``fit(X).transform(X)``, bit for bit, checking ``X`` once."""
+        return self._scaled(self._fit(X))
 
-    def _set_scale(self, centred_blocks: Iterator[np.ndarray]) -> None:
-        """``scale_``: the L2 norms of the centred columns (1 where 0), summed
-        over row blocks in order, so ``fit`` and ``fit_transform`` agree."""
-        sum_squares = np.zeros(self.n_features_in_)
-        for block in centred_blocks:
-            sum_squares += np.einsum("ij,ij->j", block, block)
-        scale = np.sqrt(sum_squares)
+    def _fit(self, X: np.ndarray) -> np.ndarray:
+        """Sets ``mean_`` and ``scale_``; returns the checked ``X``."""
+        X = _c_order(validate_data(self, X, dtype=[np.float64, np.float32]))
+        kernels = _kernels()
+        self.mean_ = kernels.column_means(X)
+        scale = np.sqrt(kernels.centred_sum_squares(X, self.mean_))
         scale[scale == 0] = 1.0
         self.scale_ = scale
+        return X
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        # one float64 result, centred while converting and then scaled in place
-        # (the values of (X - mean) / scale, without temporaries of X's size)
+        return self._scaled(_c_order(X))
+
+    def _scaled(self, X: np.ndarray) -> np.ndarray:
         out = np.empty(X.shape, dtype=np.float64)
-        np.subtract(X, self.mean_, out=out)
-        out /= self.scale_
+        _kernels().scale_into(out, X, self.mean_, self.scale_)
         return out
 
 
-def _blocks(X: np.ndarray, rows: int = 2048) -> Iterator[np.ndarray]:
-    """``X`` in blocks of ``rows`` rows, in order."""
-    return (X[start : start + rows] for start in range(0, X.shape[0], rows))
+def _c_order(X: np.ndarray) -> np.ndarray:
+    """``X`` as the kernels take it: C-contiguous (a copy only if it is not)."""
+    return np.ascontiguousarray(X)
+
+
+def _kernels() -> ModuleType:
+    """The numba kernels, imported at the first fit: importing this module
+    does not load numba."""
+    from rocketconv import _column_scaling
+
+    return _column_scaling
 
 
 class SparseScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
