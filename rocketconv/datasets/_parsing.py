@@ -35,6 +35,9 @@ Cases = np.ndarray | list[np.ndarray]
 _NUMBER = r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?|inf(?:inity)?|nan)"
 _NUMBER_RE = re.compile(_NUMBER, re.IGNORECASE)
 _NUMBER_OR_MISSING_RE = re.compile(rf"(?:{_NUMBER}|\?)", re.IGNORECASE)
+# A character that is in no number, separator or space of a clean line. On a
+# line without one, float()'s grammar is _NUMBER's, so float() alone checks it.
+_OUTSIDE_NUMBERS_RE = re.compile(r"[^0-9.eE+\-infatyINFATY \t,]")
 
 
 class _LineError(Exception):
@@ -102,7 +105,7 @@ def _explain_bad_values(
     """Find the first token that is not a number and say so."""
     token_re = _NUMBER_OR_MISSING_RE if allow_question else _NUMBER_RE
     for position, token in enumerate(_split(text, sep), start=1):
-        token = token.strip()
+        token = token.strip(" \t")  # the spaces a number may have around it
         if not token:
             raise _LineError(
                 f"empty value at position {position} of {what} "
@@ -119,11 +122,20 @@ def _parse_values(
     text: str, sep: str | None, *, allow_question: bool, what: str
 ) -> np.ndarray:
     """Parse separated numbers into float64; '?' (when allowed) is NaN."""
-    if _values_re(sep, allow_question).fullmatch(text) is None:
-        _explain_bad_values(text, sep, allow_question, what)
     if allow_question and "?" in text:
+        if _values_re(sep, allow_question).fullmatch(text) is None:
+            _explain_bad_values(text, sep, allow_question, what)
         text = text.replace("?", "nan")
-    return np.array(_split(text, sep), dtype=np.float64)
+    elif _OUTSIDE_NUMBERS_RE.search(text) is not None:
+        # float() reads more than _NUMBER ('1_0', non-ASCII digits, other
+        # whitespace): a line with such characters is checked in full
+        if _values_re(sep, allow_question).fullmatch(text) is None:
+            _explain_bad_values(text, sep, allow_question, what)
+    try:
+        # the numbers as float() reads them; a bad token is named below
+        return np.array(_split(text, sep), dtype=np.float64)
+    except ValueError:
+        _explain_bad_values(text, sep, allow_question, what)
 
 
 def _strip_trailing_nan(case: np.ndarray) -> np.ndarray:

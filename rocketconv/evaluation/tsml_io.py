@@ -223,8 +223,11 @@ def format_classification_results(
         f"{int(memory_usage)},{len(classes)},N/A,-1,-1"
     )
     lines = [first, _clean(parameters), third]
-    for t, p, row in zip(true_idx, pred_idx, probabilities, strict=True):
-        lines.append(f"{t},{p}," + "".join(f",{float(v)!r}" for v in row))
+    # repr: the shortest text that reads back as the same float64
+    for t, p, row in zip(
+        true_idx.tolist(), pred_idx.tolist(), probabilities.tolist(), strict=True
+    ):
+        lines.append(f"{t},{p},," + ",".join(map(repr, row)))
     return "\n".join(lines) + "\n"
 
 
@@ -273,7 +276,7 @@ def _parse_case(line: str, n_classes: int, where: str) -> tuple[int, int, list]:
         case = (
             int(parts[0]),
             int(parts[1]),
-            [float(v) for v in parts[3 : 3 + n_classes]],
+            list(map(float, parts[3 : 3 + n_classes])),
         )
     except ValueError as error:
         raise ValueError(f"{where}: {error}") from None

@@ -381,6 +381,11 @@ ERROR_CASES = [
     (load_tsv, "1\t1\t2\t3\n1\t1\t2\t3\n2\t1\t2\n", ["line 3", "expected 4", "got 3"]),
     (load_tsv, "1\t1\t2\n2\t1\tabc\n", ["line 2", "non-numeric value 'abc'"]),
     (load_tsv, "1\t1\t2\n2\t1_0\t3\n", ["line 2", "non-numeric value '1_0'"]),
+    # more that float() alone would read: whitespace other than spaces and tabs
+    (load_tsv, "1\t1\t2\n2\t3\x0c\t1\n", ["line 2", "non-numeric value '3\\x0c'"]),
+    (load_tsv, "1\t1\t2\n2\t1\t\x1c3\n", ["line 2", "non-numeric value '\\x1c3'"]),
+    (load_tsv, "1\t1\t2\n2\t1\t.e5\n", ["line 2", "non-numeric value '.e5'"]),
+    (load_ts, TS_OK + "1,2,3:a\n1,2_0,3:b\n", ["line 6", "non-numeric value '2_0'"]),
     (load_tsv, "1\t1\t\t2\n", ["line 1", "empty value at position 2"]),
     (load_tsv, "1\t1\t2\n\t1\t2\n", ["line 2", "label", "empty"]),
     (load_tsv, "1\t1\t2\n2\tNaN\tNaN\n", ["line 2", "no values"]),
