@@ -90,6 +90,24 @@ def test_linear_quantiles_equal_np_quantile(n):
     np.testing.assert_array_equal(got, expected)
 
 
+def test_linear_quantiles_of_rows_of_their_own_lengths():
+    """Row i's data are its first lengths[i] values (the rest +inf after
+    sort_within): the quantiles are np.quantile's of that prefix."""
+    from rocketconv.transformers._fitting import sort_within
+
+    lengths = np.array([9, 10, 57, 500, 500, 31, 2, 1])
+    rows = RNG.normal(size=(len(lengths), 500)).astype(np.float32)
+    rows[5] = np.round(rows[5])  # ties
+    q = quantiles(len(lengths) * 7).reshape(len(lengths), 7)
+    q[0, :2] = [0.0, np.float32(1.0)]
+    expected = np.stack(
+        [np.quantile(r[:n], qr) for r, n, qr in zip(rows, lengths, q, strict=True)]
+    )
+    got = linear_quantiles(sort_within(rows.copy(), lengths), q, lengths)
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, expected)
+
+
 def test_biases_equal_per_kernel_np_quantile():
     """Vectorised fit equals the straightforward loop over (dilation, kernel)
     with np.quantile on each example's output, for unequal lengths and
@@ -119,11 +137,11 @@ def test_biases_equal_per_kernel_np_quantile():
             m = d * N_KERNELS + kernel
             only = np.full(N_KERNELS, -1)
             only[kernel] = examples[m]
-            length = int(batch.lengths[examples[m]])
             output = example_outputs(
                 *args, int(dilation), channels,
-                offsets[d * N_KERNELS : (d + 1) * N_KERNELS + 1], only, length,
+                offsets[d * N_KERNELS : (d + 1) * N_KERNELS + 1], only,
             )[0]  # fmt: skip
+            assert len(output) == batch.lengths[examples[m]]
             expected = np.quantile(output, q[feature : feature + n_this])
             np.testing.assert_array_equal(biases[feature : feature + n_this], expected)
             feature += n_this

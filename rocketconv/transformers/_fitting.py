@@ -8,8 +8,9 @@ quantiles equal ``np.quantile``'s, in one of two ways that give the same
 biases (``tests/transformers/test_fitting.py``):
 
 * series shorter than ``COMPILED_FIT_LENGTH``: plain numpy, all kernels of
-  a dilation at once (:func:`example_outputs`), each output then sorted
-  (numpy's vectorised sort);
+  a dilation at once, whatever their examples' lengths
+  (:func:`example_outputs`), each output then sorted (numpy's vectorised
+  sort);
 * longer series: the compiled ``_bias_kernel.ranked_outputs``, which finds
   only the ranks the quantiles need (:func:`compiled_quantiles`).
 """
@@ -109,19 +110,28 @@ def fit_biases(
         examples = example_indices[d * N_KERNELS : (d + 1) * N_KERNELS]
         offsets = channel_offsets[d * N_KERNELS : (d + 1) * N_KERNELS + 1]
         example_lengths = lengths[examples]
-        for length in np.unique(example_lengths):
+        arguments = (values, starts, lengths, n_channels, int(dilations[d]))
+        short = example_lengths < COMPILED_FIT_LENGTH
+        for length in np.unique(example_lengths[~short]):
             kernels = np.flatnonzero(example_lengths == length)
-            arguments = (values, starts, lengths, n_channels, int(dilations[d]))
-            if length >= COMPILED_FIT_LENGTH:
-                these[kernels] = compiled_quantiles(
-                    *arguments, channels, offsets, examples, kernels, int(length),
-                    q[kernels],
-                )  # fmt: skip
-                continue
-            selected = np.where(example_lengths == length, examples, -1)
-            rows = example_outputs(*arguments, channels, offsets, selected, int(length))
-            rows.sort(axis=1)
-            these[kernels] = linear_quantiles(rows, q[kernels])
+            these[kernels] = compiled_quantiles(
+                *arguments, channels, offsets, examples, kernels, int(length),
+                q[kernels],
+            )  # fmt: skip
+        if short.any():
+            # all short examples at once, whatever their lengths: one numpy
+            # pass per dilation, not one per distinct length
+            kernels = np.flatnonzero(short)
+            selected = np.where(short, examples, -1)
+            rows = example_outputs(*arguments, channels, offsets, selected)
+            row_lengths = example_lengths[kernels]
+            if (row_lengths == rows.shape[1]).all():
+                rows.sort(axis=1)
+                these[kernels] = linear_quantiles(rows, q[kernels])
+            else:
+                these[kernels] = linear_quantiles(
+                    sort_within(rows, row_lengths), q[kernels], row_lengths
+                )
 
     def fit_dilations_in(first: int, stop: int) -> None:
         for d in range(first, stop):
@@ -166,20 +176,25 @@ def compiled_quantiles(
     return interpolate(neighbours[:, :n_quantiles], neighbours[:, n_quantiles:], gamma)
 
 
-def quantile_ranks(n: int, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def quantile_ranks(
+    n: int | np.ndarray, q: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """numpy's 'linear' quantiles ``q`` of ``n`` sorted values: the ranks of
     the two neighbours of each and the weight ``gamma`` of the upper one.
+    ``n`` is one count, or one per row of ``q`` (shape (m, 1)).
 
     The arithmetic is numpy's own, step by step and in the same dtypes
-    (virtual index ``(n - 1) q``, clipped at the last value).
+    (virtual index ``(n - 1) q``, clipped at the last value): ``n - 1`` is
+    exact in q's dtype, as numpy takes a Python int.
     """
-    virtual = (n - 1) * q
+    last = np.asarray(n, dtype=np.intp) - 1
+    virtual = last.astype(q.dtype) * q
     previous = np.floor(virtual)
-    above = virtual >= n - 1
+    above = virtual >= last
     previous_index = previous.astype(np.intp)
     next_index = previous_index + 1
-    previous_index[above] = n - 1
-    next_index[above] = n - 1
+    previous_index = np.where(above, last, previous_index)
+    next_index = np.where(above, last, next_index)
     # numpy subtracts the (clipped to -1) integer index; that only differs
     # from ``virtual - previous`` where both neighbours are the last value
     gamma = np.asarray(virtual - np.where(above, -1, previous_index), q.dtype)
@@ -195,36 +210,54 @@ def interpolate(a: np.ndarray, b: np.ndarray, gamma: np.ndarray) -> np.ndarray:
     return result
 
 
-def linear_quantiles(sorted_rows: np.ndarray, q: np.ndarray) -> np.ndarray:
+def linear_quantiles(
+    sorted_rows: np.ndarray, q: np.ndarray, row_lengths: np.ndarray | None = None
+) -> np.ndarray:
     """``np.quantile(row, q_row)`` ('linear') for each row of presorted data.
 
-    ``sorted_rows`` (m, n) is sorted along axis 1, ``q`` is (m, k) float32.
-    Equal to ``np.quantile`` bit for bit (:func:`quantile_ranks`,
-    :func:`interpolate`) while sorting each row once for all its quantiles
-    instead of once per call.
+    ``sorted_rows`` (m, n) is sorted along axis 1, ``q`` is (m, k) float32;
+    with ``row_lengths``, only the first ``row_lengths[i]`` values of row i
+    are its data. Equal to ``np.quantile`` bit for bit
+    (:func:`quantile_ranks`, :func:`interpolate`) while sorting each row
+    once for all its quantiles instead of once per call.
     """
-    previous_index, next_index, gamma = quantile_ranks(sorted_rows.shape[1], q)
+    n = sorted_rows.shape[1] if row_lengths is None else row_lengths[:, None]
+    previous_index, next_index, gamma = quantile_ranks(n, q)
     a = np.take_along_axis(sorted_rows, previous_index, axis=1)
     b = np.take_along_axis(sorted_rows, next_index, axis=1)
     return interpolate(a, b, gamma)
 
 
+def sort_within(rows: np.ndarray, row_lengths: np.ndarray) -> np.ndarray:
+    """Each row's first ``row_lengths[i]`` values sorted, in place; the rest
+    of the row (beyond its example's end) set to +inf, after them."""
+    rows[np.arange(rows.shape[1]) >= row_lengths[:, None]] = np.inf
+    rows.sort(axis=1)
+    return rows
+
+
 def example_outputs(
     values: np.ndarray, starts: np.ndarray, lengths: np.ndarray, n_channels: int,
     dilation: int, channels: np.ndarray, channel_offsets: np.ndarray,
-    examples: np.ndarray, length: int,
+    examples: np.ndarray,
 ) -> np.ndarray:  # fmt: skip
     """Full-length ('same') outputs of kernels ``0..83`` at one dilation, each
-    on its own example, for the kernels whose example has length ``length``.
+    on its own example, for the kernels with an example.
 
-    ``examples[k]`` is kernel k's example (-1: not this length). Returns
-    (n_selected, length) float32 rows for those kernels in order. Plain
-    numpy; the float32 additions happen in the same order as in the
-    transform (:func:`~._dilations.dilation_alpha`,
+    ``examples[k]`` is kernel k's example (-1: none). Returns (n_selected,
+    longest example) float32 rows for those kernels in order; row i holds
+    its output in the first ``lengths[example]`` values. A shorter example
+    is computed as if padded with zeros to the longest, which leaves its
+    own output unchanged: the 'same' output pads with zeros beyond the
+    end. Plain numpy; the float32 additions happen in the same order as in
+    the transform (:func:`~._dilations.dilation_alpha`,
     :func:`~._dilations.kernel_output`), so a training case's output here
     equals its output there bit for bit.
     """
     kernels = np.flatnonzero(examples >= 0)
+    row_lengths = lengths[examples[kernels]]
+    length = int(row_lengths.max())
+    equal = bool((row_lengths == length).all())
     pad = 4 * dilation
     taps = pad + (np.arange(KERNEL_LENGTH) - 4) * dilation
     t = np.arange(length)
@@ -234,9 +267,15 @@ def example_outputs(
     for position in range(int(sizes.max())):
         rows = np.flatnonzero(sizes > position)
         chosen = channels[channel_offsets[kernels[rows]] + position]
-        first = starts[examples[kernels[rows]]] + chosen * length
+        first = starts[examples[kernels[rows]]] + chosen * row_lengths[rows]
         xp = np.zeros((len(rows), length + 2 * pad + 1), dtype=np.float32)
-        xp[:, pad : pad + length] = values[first[:, None] + t]
+        if equal:
+            xp[:, pad : pad + length] = values[first[:, None] + t]
+        else:
+            inside = t < row_lengths[rows, None]  # beyond the end: zero padding
+            xp[:, pad : pad + length] = np.where(
+                inside, values[np.where(inside, first[:, None] + t, 0)], 0
+            )
         alpha = -xp[:, pad : pad + length]
         for j in (0, 1, 2, 3, 5, 6, 7, 8):
             alpha -= xp[:, taps[j] : taps[j] + length]

@@ -51,6 +51,18 @@ def test_compiled_fit_equals_numpy_fit(cls, name, monkeypatch):
         np.testing.assert_array_equal(on_threads, expected)
 
 
+@pytest.mark.parametrize("cls", [MiniRocket, MultiRocket])
+def test_examples_on_both_sides_of_the_threshold(cls, monkeypatch):
+    """Within a dilation, examples of 45 and 80 points take the compiled fit
+    and shorter ones the numpy fit of all lengths at once: the biases stay
+    those of the numpy fit alone."""
+    X = SERIES["unequal"]
+    by_numpy = _fitted_biases(cls, X, monkeypatch, compiled_from=10**9)
+    split = _fitted_biases(cls, X, monkeypatch, compiled_from=40)
+    for expected, got in zip(by_numpy, split, strict=True):
+        np.testing.assert_array_equal(got, expected)
+
+
 def test_long_series_take_the_compiled_fit(monkeypatch):
     """From COMPILED_FIT_LENGTH points on, and only then."""
     rows = []
