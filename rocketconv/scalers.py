@@ -23,7 +23,11 @@ class L2ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     and so what the published ROCKET and MiniRocket results used. Constant
     columns keep a scale of 1.
 
-    Takes no parameters.
+    Takes no parameters. float32 features (what the transformers give) are
+    read as they are; the means, scales and output are float64. The work is
+    three numba passes over the features (``rocketconv._column_scaling``),
+    with every sum taken down the rows in order, so ``fit_transform(X)``
+    equals ``fit(X).transform(X)`` bit for bit.
 
     Attributes
     ----------
