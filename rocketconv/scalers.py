@@ -67,7 +67,8 @@ class L2ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def _fit(self, X: np.ndarray) -> np.ndarray:
         """Sets ``mean_`` and ``scale_``; returns the checked ``X``."""
-        X = _c_order(validate_data(self, X, dtype=[np.float64, np.float32]))
+        # the kernels take C-contiguous arrays (a copy only if X is not)
+        X = np.ascontiguousarray(validate_data(self, X, dtype=[np.float64, np.float32]))
         kernels = _kernels()
         self.mean_ = kernels.column_means(X)
         scale = np.sqrt(kernels.centred_sum_squares(X, self.mean_))
@@ -78,17 +79,12 @@ class L2ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def transform(self, X: np.ndarray) -> np.ndarray:
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return self._scaled(_c_order(X))
+        return self._scaled(np.ascontiguousarray(X))
 
     def _scaled(self, X: np.ndarray) -> np.ndarray:
         out = np.empty(X.shape, dtype=np.float64)
         _kernels().scale_into(out, X, self.mean_, self.scale_)
         return out
-
-
-def _c_order(X: np.ndarray) -> np.ndarray:
-    """``X`` as the kernels take it: C-contiguous (a copy only if it is not)."""
-    return np.ascontiguousarray(X)
 
 
 def _kernels() -> ModuleType:

@@ -122,15 +122,14 @@ def _parse_values(
     text: str, sep: str | None, *, allow_question: bool, what: str
 ) -> np.ndarray:
     """Parse separated numbers into float64; '?' (when allowed) is NaN."""
-    if allow_question and "?" in text:
+    # float() reads more than _NUMBER ('1_0', non-ASCII digits, other
+    # whitespace; '?' is no number to it): a line with any character outside
+    # numbers and separators is checked in full, the others by float() alone
+    if _OUTSIDE_NUMBERS_RE.search(text) is not None:
         if _values_re(sep, allow_question).fullmatch(text) is None:
             _explain_bad_values(text, sep, allow_question, what)
-        text = text.replace("?", "nan")
-    elif _OUTSIDE_NUMBERS_RE.search(text) is not None:
-        # float() reads more than _NUMBER ('1_0', non-ASCII digits, other
-        # whitespace): a line with such characters is checked in full
-        if _values_re(sep, allow_question).fullmatch(text) is None:
-            _explain_bad_values(text, sep, allow_question, what)
+        if allow_question:
+            text = text.replace("?", "nan")
     try:
         # the numbers as float() reads them; a bad token is named below
         return np.array(_split(text, sep), dtype=np.float64)

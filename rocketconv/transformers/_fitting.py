@@ -125,13 +125,9 @@ def fit_biases(
             selected = np.where(short, examples, -1)
             rows = example_outputs(*arguments, channels, offsets, selected)
             row_lengths = example_lengths[kernels]
-            if (row_lengths == rows.shape[1]).all():
-                rows.sort(axis=1)
-                these[kernels] = linear_quantiles(rows, q[kernels])
-            else:
-                these[kernels] = linear_quantiles(
-                    sort_within(rows, row_lengths), q[kernels], row_lengths
-                )
+            these[kernels] = linear_quantiles(
+                sort_within(rows, row_lengths), q[kernels], row_lengths
+            )
 
     def fit_dilations_in(first: int, stop: int) -> None:
         for d in range(first, stop):
@@ -269,7 +265,7 @@ def example_outputs(
         chosen = channels[channel_offsets[kernels[rows]] + position]
         first = starts[examples[kernels[rows]]] + chosen * row_lengths[rows]
         xp = np.zeros((len(rows), length + 2 * pad + 1), dtype=np.float32)
-        if equal:
+        if equal:  # the masks below took 7x as long (84 x 500 points)
             xp[:, pad : pad + length] = values[first[:, None] + t]
         else:
             inside = t < row_lengths[rows, None]  # beyond the end: zero padding
