@@ -10,7 +10,11 @@ for those operations at its peak issue rate:
 * ``fp_mul`` -- FMAs, multiplies, compares and max (Zen 4: pipes FP0/FP1);
 * ``fp_add`` -- float additions (Zen 4: pipes FP2/FP3);
 * ``serial`` -- steps of a loop-carried chain that does not vectorise
-  (MultiRocket's longest stretch, Hydra's scatter of winners), one per cycle.
+  (MultiRocket's longest stretch, Hydra's scatter of winners), one per cycle;
+* ``vec_int`` -- vector integer additions: a PPV count adds its compare's
+  mask (``vpsubd``), one per compare. On Zen they issue to any of the four
+  FP pipes, on Intel to the ports of the float additions, so they take
+  issue slots from both classes.
 
 Pipe model (float32 lanes per cycle and core), chosen by ``--model`` or from
 ``/proc/cpuinfo``: ``zen`` (AMD Zen 2-4: two 256-bit FMA/compare pipes and two
@@ -31,7 +35,10 @@ operations runs at here (turbo included: a virtual machine's ``cpu MHz``
 is often the base clock). It
 ignores loads and stores (each kernel reuses a loaded value for several
 biases or taps), so it is a lower bound on time: ``fraction_of_peak`` =
-bound / measured.
+bound / measured. ``bound_with_int`` also counts ``vec_int`` among the
+operations that share all the vector pipes (``(fp_mul + fp_add + vec_int)
+/ total_lanes``), the bound of the instruction mix the kernels issue;
+``fraction_of_peak_with_int`` = that bound / measured.
 
     python benchmarks/roofline.py benchmarks/results/compare_peers_j1.csv
 
@@ -115,23 +122,30 @@ def minirocket_style(info: pd.DataFrame, length: int, pooled: dict) -> dict:
     pairs = len(info.drop_duplicates(["representation", "dilation", "kernel"]))
     spans = valid_span(length, info)
     counts = {"fp_mul": 0.0, "fp_add": (9 * dilations + 3 * pairs) * length}
-    counts["serial"] = 0.0
-    for op, (mul, add, serial) in pooled.items():
+    counts["serial"] = counts["vec_int"] = 0.0
+    for op, (mul, add, serial, vec_int) in pooled.items():
         span = spans[info.pooling.to_numpy() == op].sum()
         counts["fp_mul"] += mul * span
         counts["fp_add"] += add * span
         counts["serial"] += serial * span
+        counts["vec_int"] += vec_int * span
     return counts
 
 
 def rocket_counts(info: pd.DataFrame, length: int) -> dict:
-    """ROCKET: k FMAs per output of each kernel, one compare (PPV) and one max."""
+    """ROCKET: k FMAs per output of each kernel, one compare (PPV) and one max,
+    and the count's integer addition."""
     kernels = info.drop_duplicates("kernel").copy()
     kernels["kernel_length"] = [np.asarray(w).shape[-1] for w in kernels.weights]
     overhang = (kernels.kernel_length - 1) * kernels.dilation
     outputs = np.maximum(length + 2 * kernels.padding - overhang, 1)
     fma = (kernels.kernel_length * outputs).sum()
-    return {"fp_mul": fma + 2 * outputs.sum(), "fp_add": 0.0, "serial": 0.0}
+    return {
+        "fp_mul": fma + 2 * outputs.sum(),
+        "fp_add": 0.0,
+        "serial": 0.0,
+        "vec_int": float(outputs.sum()),
+    }
 
 
 def hydra_counts(info: pd.DataFrame, length: int) -> dict:
@@ -144,16 +158,18 @@ def hydra_counts(info: pd.DataFrame, length: int) -> dict:
         "fp_mul": per_group * (n_kernels * 9 + 2 * (n_kernels - 1)),
         "fp_add": 0.0,
         "serial": 2.0 * per_group,
+        "vec_int": 0.0,  # the winners' counts are the serial scatters
     }
 
 
-# pooling operator -> (fp_mul, fp_add, serial) operations per pooled output
-MINIROCKET_POOLING = {"ppv": (1, 0, 0)}
+# pooling operator -> (fp_mul, fp_add, serial, vec_int) operations per
+# pooled output
+MINIROCKET_POOLING = {"ppv": (1, 0, 0, 1)}
 MULTIROCKET_POOLING = {
-    "ppv": (1, 0, 0),  # compare (the count is an integer op)
-    "mpv": (0, 1, 0),  # masked sum of the positive values
-    "mipv": (0, 1, 0),  # masked sum of their indices
-    "lspv": (0, 0, 1),  # longest stretch: a loop-carried chain
+    "ppv": (1, 0, 0, 1),  # compare, and the count's integer addition
+    "mpv": (0, 1, 0, 0),  # masked sum of the positive values
+    "mipv": (0, 1, 0, 0),  # masked sum of their indices
+    "lspv": (0, 0, 1, 0),  # longest stretch: a loop-carried chain
 }
 
 
@@ -177,12 +193,19 @@ def operation_counts(transformer: str, length: int, seed: int = 0) -> dict:
     return minirocket_style(info, length, MINIROCKET_POOLING)
 
 
-def bound_seconds(counts: dict, model: str, clock_ghz: float) -> float:
+def bound_seconds(
+    counts: dict, model: str, clock_ghz: float, with_int: bool = False
+) -> float:
+    """Seconds the counted operations take at the model's peak issue rate;
+    ``with_int``: the vector integer additions share every pipe too."""
     mul_lanes, add_lanes, total_lanes = MODELS[model]
+    shared = counts["fp_mul"] + counts["fp_add"]
+    if with_int:
+        shared += counts["vec_int"]
     cycles = max(
         counts["fp_mul"] / mul_lanes,
         counts["fp_add"] / add_lanes,
-        (counts["fp_mul"] + counts["fp_add"]) / total_lanes,
+        shared / total_lanes,
     )
     return (cycles + counts["serial"]) / (clock_ghz * 1e9)
 
@@ -197,6 +220,7 @@ def roofline(speed: pd.DataFrame, model: str, clock_ghz: float) -> pd.DataFrame:
         counts = operation_counts(row.transformer, length)
         measured = row.transform_s / n_cases
         bound = bound_seconds(counts, model, clock_ghz)
+        bound_with_int = bound_seconds(counts, model, clock_ghz, with_int=True)
         rows.append(
             {
                 "transformer": row.transformer,
@@ -205,6 +229,8 @@ def roofline(speed: pd.DataFrame, model: str, clock_ghz: float) -> pd.DataFrame:
                 "measured_ms_per_series": 1e3 * measured,
                 "bound_ms_per_series": 1e3 * bound,
                 "fraction_of_peak": bound / measured,
+                "bound_with_int_ms_per_series": 1e3 * bound_with_int,
+                "fraction_of_peak_with_int": bound_with_int / measured,
                 "achieved_gops": (counts["fp_mul"] + counts["fp_add"]) / measured / 1e9,
             }
         )
