@@ -266,7 +266,9 @@ def example_outputs(
         first = starts[examples[kernels[rows]]] + chosen * row_lengths[rows]
         xp = np.zeros((len(rows), length + 2 * pad + 1), dtype=np.float32)
         if equal:  # the masks below took 7x as long (84 x 500 points)
-            xp[:, pad : pad + length] = values[first[:, None] + t]
+            # rows of a view of every window of `length` values: one copy
+            # per row, ~10x faster than gathering 84 x 500 single values
+            xp[:, pad : pad + length] = _windows(values, length)[first]
         else:
             inside = t < row_lengths[rows, None]  # beyond the end: zero padding
             xp[:, pad : pad + length] = np.where(
@@ -289,5 +291,16 @@ def example_outputs(
         alpha += windows[r, i0]  # in place: ((alpha + g0) + g1) + g2
         alpha += windows[r, i1]
         alpha += windows[r, i2]
-        out[rows] += alpha
+        if len(rows) == len(out):  # every kernel: no gather and scatter
+            out += alpha
+        else:
+            out[rows] += alpha
     return out
+
+
+def _windows(values: np.ndarray, length: int) -> np.ndarray:
+    """Read-only view: row ``i`` is ``values[i : i + length]``."""
+    (stride,) = values.strides
+    return np.lib.stride_tricks.as_strided(
+        values, (len(values) - length + 1, length), (stride, stride), writeable=False
+    )
