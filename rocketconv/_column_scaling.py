@@ -58,6 +58,5 @@ def scale_into(out, X, means, scales):
     n_rows, n_columns = X.shape
     for row in range(n_rows):
         for column in range(n_columns):
-            out[row, column] = (np.float64(X[row, column]) - means[column]) / scales[
-                column
-            ]
+            centred = np.float64(X[row, column]) - means[column]
+            out[row, column] = centred / scales[column]
